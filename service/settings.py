@@ -1,0 +1,116 @@
+"""One settings object for every knob: environment variables (prefix ``NEWSROOM_``),
+overridden by CLI flags (passed as init keyword arguments).
+
+Nothing reads the environment at import time: call :func:`load_settings` (or build
+``Settings(...)``) where the program starts, and pass the object down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+#: Repository root when running from a checkout or an editable install.
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_registry_path() -> Path:
+    """``./models/registry.yaml`` if present, else the catalogue next to the package."""
+    local = Path("models/registry.yaml")
+    if local.is_file():
+        return local.resolve()
+    return _PROJECT_ROOT / "models" / "registry.yaml"
+
+
+def _split_csv(value: Any) -> Any:
+    """Accept ``"a,b"`` from the environment as well as real lists."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every configurable knob of newsroom-mt."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSROOM_", extra="ignore")
+
+    # --- catalogue and models -------------------------------------------------
+    registry: Path = Field(default_factory=default_registry_path,
+                           description="Model catalogue (YAML).")
+    models_dir: Path | None = Field(
+        default=None,
+        description="Where `models pull` stores weights; default: the registry's folder.")
+    languages: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["en", "uk", "ru", "ko"],
+        description="Languages this deployment serves (comma-separated in env).")
+    allow_non_commercial: bool = Field(
+        default=False, description="Allow models whose licence forbids commercial use.")
+    preload: bool = Field(default=False, description="Load the required models at start-up.")
+    required_models: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Models /readyz waits for (comma-separated); empty = every default model "
+                    "when preload is on, none otherwise.")
+
+    # --- engine ---------------------------------------------------------------
+    engine: Literal["transformers", "ctranslate2"] = Field(
+        default="transformers", description="Default engine; a registry entry may override it.")
+    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"
+    ct2_compute_type: str = Field(
+        default="auto", description="CTranslate2 compute type (auto: int8 on CPU, "
+                                    "int8_float16 on CUDA).")
+    threads: int = Field(default=0, description="Intra-op threads (0 = library default).")
+    ct2_inter_threads: int = Field(default=1, description="CTranslate2 parallel batches.")
+
+    # --- batching -------------------------------------------------------------
+    max_batch_items: int = Field(default=32, ge=1)
+    max_batch_tokens: int = Field(default=4096, ge=16)
+    max_wait_ms: float = Field(default=10.0, ge=0)
+    max_queue_items: int = Field(default=4096, ge=1,
+                                 description="Queued sentences per model before 429/503.")
+    request_timeout_s: float = Field(default=120.0, gt=0)
+
+    # --- HTTP -----------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_chars_per_text: int = Field(default=50_000, ge=1)
+    max_chars_per_request: int = Field(default=200_000, ge=1)
+    max_texts_per_request: int = Field(default=128, ge=1)
+    max_body_bytes: int = Field(default=1_000_000, ge=1)
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Accepted API keys (comma-separated); empty = open.")
+    api_keys_file: Path | None = Field(default=None, description="File with one key per line.")
+    rate_limit_rpm: int = Field(default=0, ge=0, description="Requests/minute per key (0 = off).")
+    chars_per_day: int = Field(default=0, ge=0, description="Characters/day per key (0 = off).")
+    drain_timeout_s: float = Field(default=30.0, ge=0,
+                                   description="On SIGTERM, time allowed for requests in flight.")
+    log_level: str = "info"
+    log_json: bool = True
+
+    # --- summaries --------------------------------------------------------------
+    summary_enforcement: Literal["repair", "fallback", "report-only"] = "fallback"
+    summary_max_sentences: int = Field(default=3, ge=1)
+    summary_max_words: int = Field(default=80, ge=5)
+
+    @field_validator("languages", "required_models", "api_keys", mode="before")
+    @classmethod
+    def _csv(cls, value: Any) -> Any:
+        return _split_csv(value)
+
+    @field_validator("languages")
+    @classmethod
+    def _lower(cls, value: list[str]) -> list[str]:
+        return [v.lower() for v in value]
+
+    def resolved_models_dir(self) -> Path:
+        """Folder holding pulled weights (``models/<name>/``)."""
+        return self.models_dir if self.models_dir is not None else self.registry.parent
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment, with CLI overrides (``None`` = not given)."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
