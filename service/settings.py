@@ -49,6 +49,8 @@ class Settings(BaseSettings):
         description="Languages this deployment serves (comma-separated in env).")
     allow_non_commercial: bool = Field(
         default=False, description="Allow models whose licence forbids commercial use.")
+    enable_models: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Opt-in catalogue entries to enable (comma-separated).")
     preload: bool = Field(default=False, description="Load the required models at start-up.")
     required_models: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -96,7 +98,7 @@ class Settings(BaseSettings):
     summary_max_sentences: int = Field(default=3, ge=1)
     summary_max_words: int = Field(default=80, ge=5)
 
-    @field_validator("languages", "required_models", "api_keys", mode="before")
+    @field_validator("languages", "required_models", "api_keys", "enable_models", mode="before")
     @classmethod
     def _csv(cls, value: Any) -> Any:
         return _split_csv(value)

@@ -1,0 +1,447 @@
+"""Dynamic batching for one loaded model.
+
+Callers (any number of concurrent requests) ``submit`` their sentences or chunks; one
+worker task merges the queued items of all callers into batches (see
+:mod:`service.batching.queue` for the fairness and padding policy), runs each batch's
+blocking ``Engine.generate`` in a dedicated single-thread executor (model calls never
+run concurrently, and the event loop keeps accepting work while a batch runs), and
+routes every output back to its request.
+
+Guarantees a caller relies on:
+
+- results come back in the order of the submitted texts;
+- the queue is bounded (``max_queue_items``): past it, :class:`Overloaded` with a
+  ``retry_after`` estimated from recent throughput;
+- a deadline that passes, or a caller that is cancelled (client gone), drops that
+  request's queued items;
+- an engine exception fails only the requests whose items caused it: a failing batch
+  is split in halves and retried until the failing items are isolated (out-of-memory
+  errors on an accelerator are handled the same way, after freeing cached memory);
+- the worker never dies silently: if its loop fails, ``healthy`` turns False,
+  ``last_error`` says why, and every waiting and later request gets
+  :class:`ModelUnavailable`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from service.batching.clock import Clock, MonotonicClock
+from service.batching.queue import Batch, FairQueue, WorkItem, WorkRequest
+from service.engines.base import BatchKey, Engine, Generated
+from service.errors import (
+    DeadlineExceeded,
+    GenerationFailed,
+    LimitExceeded,
+    ModelUnavailable,
+    NewsroomError,
+    Overloaded,
+    ServiceStopping,
+)
+
+if TYPE_CHECKING:
+    from service.metrics import ServiceMetrics
+    from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Items whose tokens are counted between two yields to the event loop, so a bulk
+#: request's tokenisation does not stall other callers.
+_COUNT_CHUNK = 128
+#: Bounds of the Retry-After estimate, in seconds.
+_RETRY_AFTER_MIN, _RETRY_AFTER_MAX = 1.0, 60.0
+#: Weight of the newest batch in the moving average of throughput.
+_RATE_SMOOTHING = 0.3
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    """True for ``torch.cuda.OutOfMemoryError`` and the like, without importing torch."""
+    return any(cls.__name__ == "OutOfMemoryError" for cls in type(exc).__mro__)
+
+
+def _release_accelerator_memory() -> None:
+    """Return cached GPU memory after an OOM so the split halves have room."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+class BatchScheduler:
+    """Merges many callers' work items into batches for one engine."""
+
+    def __init__(self, engine: Engine, *, max_batch_items: int, max_batch_tokens: int,
+                 max_wait_ms: float, max_queue_items: int,
+                 metrics: ServiceMetrics | None = None, clock: Clock | None = None) -> None:
+        """``max_wait_ms`` counts from the oldest queued item of the batch being formed;
+        ``clock`` (default: monotonic time) also defines the scale of ``deadline``."""
+        if max_batch_items < 1 or max_batch_tokens < 1 or max_queue_items < 1:
+            raise ValueError("batch and queue limits must be positive")
+        self._engine = engine
+        self._max_items = max_batch_items
+        self._max_tokens = max_batch_tokens
+        self._max_wait = max(0.0, max_wait_ms) / 1000.0
+        self._max_queue = max_queue_items
+        self._metrics = metrics
+        self._clock: Clock = clock or MonotonicClock()
+        self._queue = FairQueue()
+        # Every request not yet answered, queued or in a running batch: stop() and a
+        # worker crash must answer all of them.
+        self._live: set[WorkRequest] = set()
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._stopping = False
+        self._error: str | None = None
+        self._items_per_s: float | None = None
+
+    @classmethod
+    def from_settings(cls, engine: Engine, settings: Settings,
+                      metrics: ServiceMetrics | None = None) -> BatchScheduler:
+        """A scheduler with the batching limits of ``settings``."""
+        return cls(engine, max_batch_items=settings.max_batch_items,
+                   max_batch_tokens=settings.max_batch_tokens,
+                   max_wait_ms=settings.max_wait_ms,
+                   max_queue_items=settings.max_queue_items, metrics=metrics)
+
+    # --- state ------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The engine's model name (the ``model`` label of the metrics)."""
+        return self._engine.name
+
+    @property
+    def queue_depth(self) -> int:
+        """Items waiting for a batch (items in a running batch are not counted)."""
+        return self._queue.depth
+
+    @property
+    def healthy(self) -> bool:
+        """False once the worker has died; ``last_error`` says why."""
+        return self._error is None
+
+    @property
+    def accepting(self) -> bool:
+        """False once ``stop`` was called or the worker died."""
+        return not self._stopping and self._error is None
+
+    @property
+    def last_error(self) -> str | None:
+        """Why the worker died, or None."""
+        return self._error
+
+    @property
+    def items_per_second(self) -> float | None:
+        """Moving average of items generated per second of engine time (None: no batch yet)."""
+        return self._items_per_s
+
+    def now(self) -> float:
+        """The scheduler clock's time: ``deadline`` values are on this scale."""
+        return self._clock.now()
+
+    # --- lifecycle --------------------------------------------------------------
+    async def start(self) -> None:
+        """Start the worker (idempotent); call from the event loop that will submit."""
+        if self._task is not None:
+            return
+        if self._stopping:
+            raise ServiceStopping(f"model {self.name} is shutting down")
+        self._executor = ThreadPoolExecutor(max_workers=1,
+                                            thread_name_prefix=f"engine-{self.name}")
+        self._task = asyncio.get_running_loop().create_task(
+            self._work(), name=f"batch-worker-{self.name}")
+        self._task.add_done_callback(self._on_worker_done)
+        self._set_worker_up(True)
+
+    async def stop(self, timeout: float | None = None) -> None:
+        """Refuse new work (``ServiceStopping``), let queued work finish within
+        ``timeout`` seconds (None: no limit), then fail what is left with
+        ``ServiceStopping``. A batch still running in the engine thread is abandoned,
+        not interrupted: close the engine only after it returns."""
+        self._stopping = True
+        self._wakeup.set()
+        task = self._task
+        if task is not None and not task.done():
+            waiters: set[asyncio.Future[None]] = {task}
+            timer = None
+            if timeout is not None:
+                timer = asyncio.ensure_future(self._clock.sleep(timeout))
+                waiters.add(timer)
+            try:
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                if timer is not None:
+                    timer.cancel()
+            if not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._fail_all(ServiceStopping(f"model {self.name} is shutting down"))
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        self._set_worker_up(False)
+
+    # --- submitting -------------------------------------------------------------
+    async def submit(self, texts: Sequence[str], key: BatchKey, *,
+                     deadline: float | None = None, priority: int = 0) -> list[Generated]:
+        """Generate one output per text, in the order of ``texts``.
+
+        ``deadline`` is an absolute time on this scheduler's clock (``now()``; by
+        default ``time.monotonic()``). A higher ``priority`` is served first.
+        Raises :class:`Overloaded` when the queue cannot take ``len(texts)`` more
+        items, :class:`LimitExceeded` when it never could, :class:`DeadlineExceeded`,
+        :class:`GenerationFailed` (the engine failed on one of these texts),
+        :class:`ServiceStopping` and :class:`ModelUnavailable` (worker died). If the
+        calling task is cancelled, its queued items are dropped.
+        """
+        self._check_accepting()
+        count = len(texts)
+        if count == 0:
+            return []
+        if count > self._max_queue:
+            raise LimitExceeded(
+                f"this request needs {count} model inputs but the queue of model "
+                f"{self.name} holds at most {self._max_queue}; send it in smaller parts",
+                limit="max_queue_items")
+        self._check_room(count)
+        if deadline is not None and self._clock.now() >= deadline:
+            raise DeadlineExceeded(self._deadline_message())
+        if self._task is None:
+            await self.start()
+        tokens = await self._count_tokens(texts, key)
+        # Counting may have yielded to other callers: check again before queueing.
+        self._check_accepting()
+        self._check_room(count)
+
+        request = WorkRequest(key=key, priority=priority, deadline=deadline,
+                              enqueued_at=self._clock.now(),
+                              future=asyncio.get_running_loop().create_future(),
+                              results=[None] * count, unanswered=count)
+        self._queue.add(request, [WorkItem(request, i, text, n)
+                                  for i, (text, n) in enumerate(zip(texts, tokens))])
+        self._live.add(request)
+        self._queue_changed()
+        self._wakeup.set()
+        try:
+            return await self._wait_for(request)
+        except asyncio.CancelledError:
+            # The caller went away (client disconnected): drop its queued items.
+            self._queue.remove(request)
+            self._queue_changed()
+            request.future.cancel()
+            raise
+        finally:
+            self._live.discard(request)
+
+    async def _wait_for(self, request: WorkRequest) -> list[Generated]:
+        if request.deadline is None:
+            return await asyncio.shield(request.future)
+        timer = asyncio.ensure_future(self._clock.sleep(request.deadline - self._clock.now()))
+        try:
+            await asyncio.wait({request.future, timer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
+        if not request.future.done():
+            self._fail(request, DeadlineExceeded(self._deadline_message()))
+        return request.future.result()
+
+    async def _count_tokens(self, texts: Sequence[str], key: BatchKey) -> list[int]:
+        """Source tokens per text (prefix included), yielding between chunks."""
+        counts: list[int] = []
+        try:
+            for start in range(0, len(texts), _COUNT_CHUNK):
+                if start:
+                    await asyncio.sleep(0)
+                counts.extend(self._engine.count_tokens(key.prefix + text, key.src_lang)
+                              for text in texts[start:start + _COUNT_CHUNK])
+        except NewsroomError:
+            raise
+        except Exception as exc:
+            log.exception("token counting failed for model %s", self.name)
+            raise GenerationFailed(
+                f"model {self.name} could not tokenize the input ({type(exc).__name__})"
+            ) from exc
+        return counts
+
+    def _check_accepting(self) -> None:
+        if self._error is not None:
+            raise ModelUnavailable(self._unavailable_message())
+        if self._stopping:
+            raise ServiceStopping(f"model {self.name} is shutting down")
+
+    def _check_room(self, count: int) -> None:
+        depth = self._queue.depth
+        if depth + count <= self._max_queue:
+            return
+        raise Overloaded(
+            f"model {self.name} is busy: {depth} inputs queued, limit {self._max_queue}; "
+            f"retry later", retry_after=self._retry_after(depth + count - self._max_queue))
+
+    def _retry_after(self, excess: int) -> float:
+        """Seconds until ``excess`` queued items should have been served."""
+        if not self._items_per_s:
+            return _RETRY_AFTER_MIN
+        return min(_RETRY_AFTER_MAX, max(_RETRY_AFTER_MIN, excess / self._items_per_s))
+
+    def _deadline_message(self) -> str:
+        return f"the request did not finish within its deadline (model {self.name})"
+
+    def _unavailable_message(self) -> str:
+        return f"model {self.name} is unavailable: its batching worker stopped; see /readyz"
+
+    # --- worker -----------------------------------------------------------------
+    async def _work(self) -> None:
+        try:
+            while True:
+                batch = await self._next_batch()
+                if batch is None:
+                    return
+                await self._dispatch(batch)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - the worker must never die silently
+            self._crashed(exc)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+
+    async def _next_batch(self) -> Batch | None:
+        """Wait until a batch is full or its oldest item waited ``max_wait``; None
+        once stopping with an empty queue."""
+        while True:
+            # Cleared before planning, with no await in between, so a submit that
+            # lands while we wait always wakes us.
+            self._wakeup.clear()
+            self._drop_expired()
+            batch = self._queue.plan(self._max_items, self._max_tokens)
+            if batch is None:
+                if self._stopping:
+                    return None
+                await self._wait_wakeup(None)
+                continue
+            due = batch.oldest_enqueued + self._max_wait
+            if batch.full or self._stopping or self._clock.now() >= due:
+                self._queue.commit(batch)
+                self._queue_changed()
+                return batch
+            await self._wait_wakeup(due - self._clock.now())
+
+    async def _wait_wakeup(self, timeout: float | None) -> None:
+        waiters: set[asyncio.Future[object]] = {asyncio.ensure_future(self._wakeup.wait())}
+        if timeout is not None:
+            waiters.add(asyncio.ensure_future(self._clock.sleep(timeout)))
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    def _drop_expired(self) -> None:
+        now = self._clock.now()
+        for request in self._queue.requests():
+            if request.deadline is not None and now >= request.deadline:
+                self._fail(request, DeadlineExceeded(self._deadline_message()))
+
+    async def _dispatch(self, batch: Batch) -> None:
+        if self._metrics is not None:
+            now = self._clock.now()
+            self._metrics.observe_waits(self.name, (now - item.request.enqueued_at
+                                                    for item in batch.items))
+        # Longest first, the order of the bisection halves too.
+        items = sorted(batch.items, key=lambda i: -i.tokens)
+        await self._run_isolating(batch.key, items)
+
+    async def _run_isolating(self, key: BatchKey, items: list[WorkItem]) -> None:
+        """Run ``items``; on failure split in halves until the failing items are
+        alone, so only their requests fail."""
+        now = self._clock.now()
+        for item in items:
+            deadline = item.request.deadline
+            if not item.request.done and deadline is not None and now >= deadline:
+                self._fail(item.request, DeadlineExceeded(self._deadline_message()))
+        items = [item for item in items if not item.request.done]
+        if not items:
+            return
+        assert self._executor is not None
+        started = self._clock.now()
+        try:
+            outputs = await asyncio.get_running_loop().run_in_executor(
+                self._executor, self._engine.generate, [item.text for item in items], key)
+            if len(outputs) != len(items):
+                raise RuntimeError(f"engine returned {len(outputs)} outputs "
+                                   f"for {len(items)} inputs")
+        except Exception as exc:
+            oom = _is_out_of_memory(exc)
+            if oom:
+                _release_accelerator_memory()
+            if len(items) > 1:
+                log.warning("model %s: batch of %d failed (%s: %s); splitting it to "
+                            "isolate the failing input", self.name, len(items),
+                            type(exc).__name__, exc)
+                half = len(items) // 2
+                await self._run_isolating(key, items[:half])
+                await self._run_isolating(key, items[half:])
+                return
+            log.error("model %s failed on one input", self.name, exc_info=exc)
+            reason = "out of memory" if oom else type(exc).__name__
+            self._fail(items[0].request, GenerationFailed(
+                f"model {self.name} failed on this input ({reason})"))
+            return
+        self._record(items, outputs, self._clock.now() - started)
+        for item, output in zip(items, outputs):
+            request = item.request
+            if request.done:
+                continue
+            request.results[item.index] = output
+            request.unanswered -= 1
+            if request.unanswered == 0:
+                request.future.set_result([r for r in request.results if r is not None])
+
+    def _record(self, items: list[WorkItem], outputs: list[Generated], seconds: float) -> None:
+        if seconds > 0:
+            rate = len(items) / seconds
+            self._items_per_s = rate if self._items_per_s is None else (
+                _RATE_SMOOTHING * rate + (1 - _RATE_SMOOTHING) * self._items_per_s)
+        if self._metrics is not None:
+            longest = max(item.tokens for item in items)
+            padded = longest * len(items)
+            ratio = 1.0 - sum(item.tokens for item in items) / padded if padded else 0.0
+            self._metrics.observe_batch(self.name, size=len(items), padding_ratio=ratio,
+                                        generated_tokens=sum(o.tokens for o in outputs),
+                                        seconds=seconds)
+
+    # --- failure paths ------------------------------------------------------------
+    def _fail(self, request: WorkRequest, exc: NewsroomError) -> None:
+        """Answer ``request`` with ``exc`` and drop its queued items."""
+        if self._queue.remove(request):
+            self._queue_changed()
+        if not request.done:
+            request.future.set_exception(exc)
+
+    def _fail_all(self, exc: NewsroomError) -> None:
+        for request in list(self._live):
+            self._fail(request, exc)
+
+    def _crashed(self, exc: BaseException) -> None:
+        self._error = f"{type(exc).__name__}: {exc}"
+        log.critical("batching worker of model %s died", self.name, exc_info=exc)
+        self._set_worker_up(False)
+        self._fail_all(ModelUnavailable(self._unavailable_message()))
+
+    def _on_worker_done(self, task: asyncio.Task[None]) -> None:
+        # A worker that ends while not stopping is a crash, however it ended.
+        if self._stopping or self._error is not None:
+            return
+        exc = None if task.cancelled() else task.exception()
+        self._crashed(exc or RuntimeError("the worker task ended unexpectedly"))
+
+    # --- metrics --------------------------------------------------------------------
+    def _queue_changed(self) -> None:
+        if self._metrics is not None:
+            self._metrics.set_queue_depth(self.name, self._queue.depth)
+
+    def _set_worker_up(self, up: bool) -> None:
+        if self._metrics is not None:
+            self._metrics.set_worker_up(self.name, up)

@@ -1,0 +1,180 @@
+"""Load each model once per process and hand out its engine.
+
+Where weights come from, in order: the entry's local ``path``; ``models/<name>/``
+(what ``newsroom-mt models pull`` writes); the Hugging Face cache or Hub by
+``hub_id`` + ``revision`` (``HF_HUB_OFFLINE=1`` keeps it to the cache). A model that
+cannot be had raises :class:`ModelUnavailable` naming the model and the pull command.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from service.engines.base import Engine
+from service.engines.device import Placement, choose_placement, configure_threads
+from service.errors import EngineNotInstalled, ModelUnavailable
+from service.registry import ModelEntry, Registry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """What ``/v1/models`` and ``models list`` show about one entry."""
+
+    name: str
+    loaded: bool
+    local: bool
+    device: str | None
+    engine: str | None
+    load_seconds: float | None
+    error: str | None
+
+
+def pull_hint(entry: ModelEntry) -> str:
+    """The command that makes ``entry`` available offline."""
+    return f"newsroom-mt models pull {entry.name}"
+
+
+def local_weights(entry: ModelEntry, models_dir: Path) -> Path | None:
+    """The local folder holding ``entry``'s weights, if any."""
+    explicit = entry.local_path()
+    if explicit is not None:
+        return explicit if explicit.is_dir() else None
+    pulled = models_dir / entry.name
+    if (pulled / "config.json").is_file():
+        return pulled
+    return None
+
+
+class ModelManager:
+    """Thread-safe, load-once cache of engines keyed by catalogue name."""
+
+    def __init__(self, registry: Registry, settings: Any,
+                 on_loaded: Callable[[str, float], None] | None = None) -> None:
+        self.registry = registry
+        self.settings = settings
+        self._engines: dict[str, Engine] = {}
+        self._load_seconds: dict[str, float] = {}
+        self._errors: dict[str, str] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._placement: Placement | None = None
+        self._on_loaded = on_loaded
+
+    @property
+    def placement(self) -> Placement:
+        """Device and dtype, chosen once."""
+        if self._placement is None:
+            self._placement = choose_placement(self.settings.device, self.settings.dtype)
+            configure_threads(self.settings.threads)
+        return self._placement
+
+    def is_loaded(self, name: str) -> bool:
+        return name in self._engines
+
+    def loaded(self) -> dict[str, Engine]:
+        """Engines loaded so far."""
+        return dict(self._engines)
+
+    def engine_kind(self, entry: ModelEntry) -> str:
+        """Which engine serves ``entry``: its own setting, else the global one."""
+        return entry.engine or self.settings.engine
+
+    def get(self, name: str) -> Engine:
+        """The engine for ``name``, loading it on first use (blocking)."""
+        engine = self._engines.get(name)
+        if engine is not None:
+            return engine
+        with self._guard:
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:
+            engine = self._engines.get(name)
+            if engine is None:
+                engine = self._load(self.registry.get(name))
+                self._engines[name] = engine
+            return engine
+
+    def _load(self, entry: ModelEntry) -> Engine:
+        started = time.perf_counter()
+        kind = self.engine_kind(entry)
+        try:
+            if kind == "ctranslate2":
+                engine = self._load_ct2(entry)
+            else:
+                engine = self._load_transformers(entry)
+        except ModelUnavailable as exc:
+            self._errors[entry.name] = exc.message
+            raise
+        elapsed = time.perf_counter() - started
+        self._load_seconds[entry.name] = elapsed
+        self._errors.pop(entry.name, None)
+        log.info("model loaded", extra={"model": entry.name, "engine": kind,
+                                        "device": engine.device, "seconds": round(elapsed, 3)})
+        if self._on_loaded is not None:
+            self._on_loaded(entry.name, elapsed)
+        return engine
+
+    def _load_transformers(self, entry: ModelEntry) -> Engine:
+        from service.engines.transformers_engine import TransformersEngine
+
+        source: str | Path | None = local_weights(entry, self.settings.resolved_models_dir())
+        if source is None:
+            if entry.path is not None:
+                raise ModelUnavailable(
+                    f"Model '{entry.name}' is not available: folder {entry.local_path()} "
+                    "does not exist.", field="model")
+            source = entry.hub_id
+        if source is None:
+            raise ModelUnavailable(f"Model '{entry.name}' has neither a path nor a hub_id.",
+                                   field="model")
+        try:
+            return TransformersEngine.load(entry, source, self.placement)
+        except (OSError, ValueError, ImportError) as exc:
+            # huggingface_hub raises OSError subclasses (offline, missing repo, no
+            # network); transformers raises ValueError/OSError for unusable folders.
+            raise ModelUnavailable(
+                f"Model '{entry.name}' ({entry.hub_id or entry.path}) is not available "
+                f"locally and could not be loaded: {_first_line(exc)}. "
+                f"Pull it with: {pull_hint(entry)}", field="model") from exc
+
+    def _load_ct2(self, entry: ModelEntry) -> Engine:
+        try:
+            from service.engines.ct2_engine import CTranslate2Engine
+        except ImportError as exc:
+            raise EngineNotInstalled(
+                "The CTranslate2 engine is not installed: pip install 'newsroom-mt[ct2]' "
+                "(or set NEWSROOM_ENGINE=transformers).", field="engine") from exc
+        return CTranslate2Engine.load_entry(entry, self.settings, self.placement)
+
+    def status(self) -> list[ModelStatus]:
+        """Status of every catalogue entry."""
+        models_dir = self.settings.resolved_models_dir()
+        rows = []
+        for entry in self.registry.all_entries():
+            engine = self._engines.get(entry.name)
+            rows.append(ModelStatus(
+                name=entry.name, loaded=engine is not None,
+                local=local_weights(entry, models_dir) is not None,
+                device=engine.device if engine is not None else None,
+                engine=engine.kind if engine is not None else self.engine_kind(entry),
+                load_seconds=self._load_seconds.get(entry.name),
+                error=self._errors.get(entry.name)))
+        return rows
+
+    def close(self) -> None:
+        """Release every engine."""
+        for engine in self._engines.values():
+            engine.close()
+        self._engines.clear()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,200 @@
+"""Tiny random-weight models of each family, for tests, demos and smoke tests.
+
+``newsroom-mt models tiny --out DIR`` writes, without any download:
+
+- Marian models for the directions the default catalogue serves with Opus-MT;
+- one M2M100 model for the directions it serves with m2m100_418M;
+- one MT5 summarisation model;
+- ``DIR/registry.yaml`` routing every direction and task to them.
+
+Each model gets a SentencePiece tokenizer trained on the fly on a small built-in
+multilingual corpus, is saved with ``save_pretrained`` and is later loaded through the
+real registry and engine (``from_pretrained`` on the folder). Their output is
+meaningless text: they exercise the real code paths, not translation quality.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+#: Directions served by a Marian model in the default catalogue (Opus-MT).
+MARIAN_DIRECTIONS: tuple[tuple[str, str], ...] = (
+    ("en", "uk"), ("uk", "en"), ("en", "ru"), ("ru", "en"),
+    ("ru", "uk"), ("uk", "ru"), ("ko", "en"), ("ko", "ru"),
+)
+#: Directions served by M2M100 in the default catalogue.
+M2M100_DIRECTIONS: tuple[tuple[str, str], ...] = (
+    ("en", "ko"), ("uk", "ko"), ("ru", "ko"), ("ko", "uk"),
+)
+LANGUAGES: tuple[str, ...] = ("en", "uk", "ru", "ko")
+
+# Small enough to build in seconds, big enough to have real attention and
+# positional limits (max_position_embeddings bounds the input, as in real models).
+_D_MODEL = 32
+_FFN = 64
+_HEADS = 2
+_MAX_POSITIONS = 128
+_VOCAB = 600
+# Large random weights make the output depend visibly on the input (with the usual
+# 0.02 a one-layer decoder ignores its source and every input decodes alike).
+_INIT_STD = 0.5
+#: Tiny models generate at most this many tokens by default.
+TINY_MAX_NEW_TOKENS = 24
+
+WARNING = ("These are tiny RANDOM-WEIGHT models: their output is meaningless text. "
+           "They exist so tests, demos and smoke tests run without downloads.")
+
+
+def _corpus_lines() -> list[str]:
+    text = resources.files("service.data").joinpath("tiny_corpus.txt").read_text("utf-8")
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def train_sentencepiece(lines: list[str], prefix: Path, vocab_size: int = _VOCAB) -> Path:
+    """Train a unigram SentencePiece model on ``lines``; returns the ``.model`` path."""
+    import sentencepiece as spm
+
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as fh:
+        fh.write("\n".join(lines))
+        corpus = fh.name
+    spm.SentencePieceTrainer.train(
+        input=corpus, model_prefix=str(prefix), vocab_size=vocab_size,
+        character_coverage=1.0, model_type="unigram", hard_vocab_limit=False,
+        unk_id=0, bos_id=-1, eos_id=-1, pad_id=-1, minloglevel=2)
+    Path(corpus).unlink()
+    return prefix.with_suffix(".model")
+
+
+def _pieces(spm_model: Path) -> list[tuple[str, float]]:
+    import sentencepiece as spm
+
+    proc = spm.SentencePieceProcessor(model_file=str(spm_model))
+    return [(proc.id_to_piece(i), proc.get_score(i)) for i in range(proc.get_piece_size())
+            if proc.id_to_piece(i) != "<unk>"]
+
+
+def build_marian(out: Path, spm_model: Path, seed: int = 0) -> None:
+    """Write a tiny Marian model with a shared source/target SentencePiece vocabulary."""
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    out.mkdir(parents=True, exist_ok=True)
+    vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
+    for piece, _score in _pieces(spm_model):
+        vocab.setdefault(piece, len(vocab))
+    vocab["<pad>"] = len(vocab)
+    vocab_path = out / "vocab.json"
+    vocab_path.write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+    for name in ("source.spm", "target.spm"):
+        (out / name).write_bytes(spm_model.read_bytes())
+    tokenizer = MarianTokenizer(str(out / "source.spm"), str(out / "target.spm"), str(vocab_path),
+                                model_max_length=_MAX_POSITIONS)
+    config = MarianConfig(
+        vocab_size=len(vocab), init_std=_INIT_STD, d_model=_D_MODEL, encoder_layers=1, decoder_layers=1,
+        encoder_attention_heads=_HEADS, decoder_attention_heads=_HEADS,
+        encoder_ffn_dim=_FFN, decoder_ffn_dim=_FFN, max_position_embeddings=_MAX_POSITIONS,
+        pad_token_id=vocab["<pad>"], eos_token_id=0, decoder_start_token_id=vocab["<pad>"],
+        forced_eos_token_id=0)
+    torch.manual_seed(seed)
+    model = MarianMTModel(config).eval()
+    model.generation_config.max_length = None
+    model.generation_config.max_new_tokens = TINY_MAX_NEW_TOKENS
+    model.generation_config.num_beams = 1
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+
+
+def build_m2m100(out: Path, spm_model: Path, seed: int = 0) -> None:
+    """Write a tiny M2M100 model (language tokens ``__en__`` etc. as in the real one)."""
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
+
+    out.mkdir(parents=True, exist_ok=True)
+    vocab: dict[str, int] = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
+    for piece, _score in _pieces(spm_model):
+        vocab.setdefault(piece, len(vocab))
+    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+    (out / "sentencepiece.bpe.model").write_bytes(spm_model.read_bytes())
+    tokenizer = M2M100Tokenizer(str(out / "vocab.json"), str(out / "sentencepiece.bpe.model"),
+                                model_max_length=_MAX_POSITIONS)
+    # Language tokens (__en__ ...) and made-up words sit after the SentencePiece
+    # vocabulary, as in the real checkpoint (vocab 128,112 = 128,000 + 100 + 8 + 4).
+    vocab_size = len(tokenizer.encoder) + len(tokenizer.lang_token_to_id) + 8
+    config = M2M100Config(
+        vocab_size=vocab_size, init_std=_INIT_STD, d_model=_D_MODEL, encoder_layers=1, decoder_layers=1,
+        encoder_attention_heads=_HEADS, decoder_attention_heads=_HEADS,
+        encoder_ffn_dim=_FFN, decoder_ffn_dim=_FFN, max_position_embeddings=_MAX_POSITIONS,
+        pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2)
+    torch.manual_seed(seed)
+    model = M2M100ForConditionalGeneration(config).eval()
+    model.generation_config.max_length = None
+    model.generation_config.max_new_tokens = TINY_MAX_NEW_TOKENS
+    model.generation_config.num_beams = 1
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+
+
+def build_mt5(out: Path, spm_model: Path, seed: int = 0) -> None:
+    """Write a tiny MT5 summarisation model with a T5 (SentencePiece unigram) tokenizer."""
+    import torch
+    from transformers import MT5Config, MT5ForConditionalGeneration, T5Tokenizer
+
+    out.mkdir(parents=True, exist_ok=True)
+    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)] + _pieces(spm_model)
+    tokenizer = T5Tokenizer(vocab=vocab, extra_ids=0, model_max_length=_MAX_POSITIONS)
+    config = MT5Config(
+        vocab_size=len(tokenizer), d_model=_D_MODEL, d_kv=_D_MODEL // _HEADS, d_ff=_FFN,
+        num_layers=1, num_decoder_layers=1, num_heads=_HEADS, pad_token_id=0,
+        eos_token_id=1, decoder_start_token_id=0, tie_word_embeddings=False,
+        initializer_factor=25.0)
+    torch.manual_seed(seed)
+    model = MT5ForConditionalGeneration(config).eval()
+    model.generation_config.max_length = None
+    model.generation_config.max_new_tokens = TINY_MAX_NEW_TOKENS
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+
+
+def tiny_registry(out: Path) -> dict[str, Any]:
+    """The catalogue that routes every direction and task to the tiny models in ``out``."""
+    generation = {"num_beams": 1, "max_new_tokens": TINY_MAX_NEW_TOKENS}
+    models: dict[str, Any] = {}
+    for src, tgt in MARIAN_DIRECTIONS:
+        models[f"tiny-marian-{src}-{tgt}"] = {
+            "path": f"marian-{src}-{tgt}", "family": "marian", "task": "translate",
+            "directions": [f"{src}-{tgt}"], "licence": "apache-2.0", "commercial": True,
+            "max_input_tokens": _MAX_POSITIONS, "generation": dict(generation)}
+    models["tiny-m2m100"] = {
+        "path": "m2m100", "family": "m2m100", "task": "translate",
+        "directions": [f"{s}-{t}" for s, t in M2M100_DIRECTIONS],
+        "languages": list(LANGUAGES), "licence": "mit", "commercial": True,
+        "max_input_tokens": _MAX_POSITIONS, "generation": dict(generation)}
+    models["tiny-mt5-summarize"] = {
+        "path": "mt5-summarize", "family": "mt5", "task": "summarize",
+        "languages": list(LANGUAGES), "licence": "apache-2.0", "commercial": True,
+        "max_input_tokens": _MAX_POSITIONS, "prefix": "summarize: ",
+        "generation": {"num_beams": 2, "max_new_tokens": TINY_MAX_NEW_TOKENS,
+                       "no_repeat_ngram_size": 3}}
+    return {"version": 1, "note": WARNING, "models": models}
+
+
+def write_tiny_models(out: Path, seed: int = 0) -> Path:
+    """Build every tiny model under ``out`` and write ``out/registry.yaml``; returns it."""
+    out.mkdir(parents=True, exist_ok=True)
+    lines = _corpus_lines()
+    with tempfile.TemporaryDirectory() as tmp:
+        spm_model = train_sentencepiece(lines, Path(tmp) / "tiny")
+        for index, (src, tgt) in enumerate(MARIAN_DIRECTIONS):
+            build_marian(out / f"marian-{src}-{tgt}", spm_model, seed=seed + index)
+        build_m2m100(out / "m2m100", spm_model, seed=seed)
+        build_mt5(out / "mt5-summarize", spm_model, seed=seed)
+    registry = out / "registry.yaml"
+    registry.write_text(yaml.safe_dump(tiny_registry(out), sort_keys=False, allow_unicode=True),
+                        "utf-8")
+    return registry
