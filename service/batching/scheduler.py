@@ -249,13 +249,15 @@ class BatchScheduler:
         return request.future.result()
 
     async def _count_tokens(self, texts: Sequence[str], key: BatchKey) -> list[int]:
-        """Source tokens per text (prefix included), yielding between chunks."""
+        """Source tokens per text as the engine will see them, yielding between chunks."""
         counts: list[int] = []
+        cap = max(1, self._engine.max_input_tokens)
         try:
             for start in range(0, len(texts), _COUNT_CHUNK):
                 if start:
                     await asyncio.sleep(0)
-                counts.extend(self._engine.count_tokens(key.prefix + text, key.src_lang)
+                # The engine adds its prefix and truncates at max_input_tokens itself.
+                counts.extend(min(self._engine.count_tokens(text, key.src_lang), cap)
                               for text in texts[start:start + _COUNT_CHUNK])
         except NewsroomError:
             raise

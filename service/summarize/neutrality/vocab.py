@@ -62,9 +62,9 @@ _DATE_WORDS: dict[str, str] = {
     "en": """january february march april june july august september october november
         december monday tuesday wednesday thursday friday saturday sunday""",
     "ru": """январ феврал март апрел мая май июн июл август сентябр октябр ноябр декабр
-        понедельник вторник сред четверг пятниц суббот воскресень""",
-    "uk": """січ лют берез квіт травн черв лип серп верес жовт листопад груд понеділ
-        вівтор серед четвер п'ятниц субот неділ""",
+        понедельник вторник среда среду среды четверг пятниц суббот воскресень""",
+    "uk": """січн лютого лютий берез квітн травн червн липн серпн верес жовтн листопад
+        грудн понеділ вівтор середа середу середи четвер п'ятниц субот неділ""",
     "ko": "월요일 화요일 수요일 목요일 금요일 토요일 일요일",
 }
 
@@ -112,4 +112,5 @@ def date_word(word: str, lang: str) -> bool:
     stems = DATE_WORDS.get(lang, ())
     if lang == "en":
         return word in stems
-    return any(word.startswith(s) for s in stems)
+    # Entries of three letters ("мая", "май") are whole words: "май" starts "майор".
+    return any(word == s if len(s) <= 3 else word.startswith(s) for s in stems)

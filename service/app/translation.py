@@ -1,0 +1,204 @@
+"""Application service: translate whole articles (plain text or HTML).
+
+An article is cut into paragraphs; with ``source="auto"`` each paragraph's language is
+identified (mixed articles translate each paragraph from its own language; paragraphs
+already in the target language pass through). Paragraphs are cut into sentence
+segments under the model's input limit, every segment of the request goes to the
+model's batching scheduler in one submission, and the article is reassembled in order.
+Pivot routes (e.g. uk -> en -> ko) re-segment the intermediate text for the second
+model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from service.app.runtime import Runtime
+from service.engines.base import BatchKey, GenerationOptions
+from service.errors import InvalidInput, LanguageNotDetected
+from service.languages import normalize_language
+from service.registry import Route
+from service.text.chunking import plan_article
+from service.text.html import extract_text_nodes
+from service.text.langid import Detection, article_language
+from service.text.paragraphs import split_paragraphs
+
+#: A paragraph whose own detection is less sure than this follows the article's language.
+PARAGRAPH_MIN_CONFIDENCE = 0.8
+
+
+@dataclass
+class TranslationResult:
+    """One translated text and how it was produced."""
+
+    text: str
+    source: str | None
+    confidence: float
+    detected: bool
+    route: Route | None
+    #: Routes per source language when paragraphs came from several languages.
+    routes: dict[str, Route] = field(default_factory=dict)
+
+    def route_steps(self) -> list[dict[str, str]]:
+        """The primary route as JSON-ready steps."""
+        return self.route.describe() if self.route is not None else []
+
+
+class TranslationService:
+    """Translate texts through the catalogue's routes and the batching schedulers."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    # --- public API --------------------------------------------------------------
+    def check_languages(self, source: str | None, target: str | None) -> tuple[str, str]:
+        """Validate codes (``source`` may be ``auto``); raise with the supported list."""
+        served = self.runtime.languages
+        src = normalize_language(source, served, field="source", allow_auto=True)
+        tgt = normalize_language(target, served, field="target")
+        if src != "auto":
+            self.runtime.registry.route_translation(src, tgt)
+        return src, tgt
+
+    async def translate_many(self, texts: Sequence[str], *, source: str | None = "auto",
+                             target: str, fmt: Literal["text", "html"] = "text",
+                             options: GenerationOptions | None = None,
+                             priority: int = 0, field_name: str = "texts"
+                             ) -> list[TranslationResult]:
+        """Translate every text (results in input order). All texts of the call are
+        in flight together so their segments share batches."""
+        src, tgt = self.check_languages(source, target)
+        deadline = time.monotonic() + self.runtime.settings.request_timeout_s
+        jobs = [self._translate_one(text, src, tgt, fmt, options, priority, deadline,
+                                    f"{field_name}[{i}]" if len(texts) > 1 else field_name)
+                for i, text in enumerate(texts)]
+        return list(await asyncio.gather(*jobs))
+
+    async def translate(self, text: str, *, source: str | None = "auto", target: str,
+                        fmt: Literal["text", "html"] = "text",
+                        options: GenerationOptions | None = None) -> TranslationResult:
+        """Translate one article."""
+        return (await self.translate_many([text], source=source, target=target, fmt=fmt,
+                                          options=options, field_name="text"))[0]
+
+    # --- one text ------------------------------------------------------------------
+    async def _translate_one(self, text: str, src: str, tgt: str, fmt: str,
+                             options: GenerationOptions | None, priority: int,
+                             deadline: float, field_name: str) -> TranslationResult:
+        if fmt == "html":
+            document = extract_text_nodes(text)
+            nodes = list(document.texts)
+            joined = "\n".join(n.strip() for n in nodes)
+            detection = self._identify(joined, src, field_name)
+            languages = [detection.language] * len(nodes)
+            bodies, routes = await self._translate_units(nodes, languages, tgt, options,
+                                                         priority, deadline)
+            out = document.render(bodies)
+        else:
+            layout = split_paragraphs(text)
+            detection, languages = self._paragraph_languages(layout.paragraphs, src, field_name)
+            bodies, routes = await self._translate_units(list(layout.paragraphs), languages,
+                                                         tgt, options, priority, deadline)
+            out = layout.join(bodies)
+        primary = routes.get(detection.language) if detection.language else None
+        if primary is None and detection.language is not None and detection.language != tgt:
+            primary = self.runtime.registry.route_translation(detection.language, tgt)
+        return TranslationResult(text=out, source=detection.language,
+                                 confidence=detection.confidence, detected=src == "auto",
+                                 route=primary, routes=routes if len(routes) > 1 else {})
+
+    def _identify(self, text: str, src: str, field_name: str) -> Detection:
+        if src != "auto":
+            return Detection(src, 1.0)
+        detection = self.runtime.detector.detect(text)
+        if detection.language is None and detection.reason != "no letters":
+            raise LanguageNotDetected(self._not_detected_message(field_name, detection),
+                                      field=field_name)
+        return detection
+
+    def _paragraph_languages(self, paragraphs: Sequence[str], src: str, field_name: str
+                             ) -> tuple[Detection, list[str | None]]:
+        if src != "auto":
+            return Detection(src, 1.0), [src] * len(paragraphs)
+        detector = self.runtime.detector
+        detections = [detector.detect(p) for p in paragraphs]
+        article = article_language(detections)
+        if article.language is None and article.reason != "no letters":
+            raise LanguageNotDetected(self._not_detected_message(field_name, article),
+                                      field=field_name)
+        languages: list[str | None] = []
+        for det in detections:
+            if det.language is not None and det.confidence >= PARAGRAPH_MIN_CONFIDENCE:
+                languages.append(det.language)
+            elif det.letters == 0:
+                languages.append(None)
+            else:
+                languages.append(article.language)
+        return article, languages
+
+    def _not_detected_message(self, field_name: str, detection: Detection) -> str:
+        served = ", ".join(self.runtime.languages)
+        return (f"Could not identify the language of {field_name} ({detection.reason}); "
+                f"supported languages: {served}. Pass 'source' explicitly.")
+
+    # --- units (paragraph bodies or HTML text nodes) ----------------------------------
+    async def _translate_units(self, units: list[str], languages: Sequence[str | None],
+                               tgt: str, options: GenerationOptions | None, priority: int,
+                               deadline: float) -> tuple[list[str], dict[str, Route]]:
+        out = list(units)
+        groups: dict[str, list[int]] = {}
+        for index, lang in enumerate(languages):
+            if lang is None or lang == tgt or not units[index].strip():
+                continue
+            groups.setdefault(lang, []).append(index)
+        routes = {lang: self.runtime.registry.route_translation(lang, tgt) for lang in groups}
+
+        async def run_group(lang: str, indexes: list[int]) -> None:
+            current = [units[i] for i in indexes]
+            for step in routes[lang].steps:
+                current = await self._run_step(current, step.model, step.source, step.target,
+                                               options, priority, deadline)
+            for i, text in zip(indexes, current):
+                out[i] = text
+
+        await asyncio.gather(*(run_group(lang, idx) for lang, idx in groups.items()))
+        return out, routes
+
+    async def _run_step(self, bodies: list[str], model: str, src: str, tgt: str,
+                        options: GenerationOptions | None, priority: int,
+                        deadline: float) -> list[str]:
+        """Translate paragraph bodies with one model: segment, one submission, rejoin."""
+        scheduler = await self.runtime.scheduler(model)
+        engine = self.runtime.models.get(model)
+
+        def count(text: str) -> int:
+            return engine.count_tokens(text, src)
+
+        plans = [plan_article(body, src, count, engine.max_input_tokens) for body in bodies]
+        segments = [segment for plan in plans for segment in plan.segments]
+        key = BatchKey(src, tgt, options or GenerationOptions())
+        generated = await scheduler.submit(segments, key, deadline=deadline, priority=priority)
+        texts = [g.text for g in generated]
+        results, cursor = [], 0
+        for plan in plans:
+            n = len(plan.segments)
+            results.append(plan.reassemble(texts[cursor:cursor + n]))
+            cursor += n
+        return results
+
+
+def describe_result(result: TranslationResult) -> dict[str, Any]:
+    """JSON-ready summary of a result (used by the CLI)."""
+    return {"text": result.text, "source": result.source,
+            "confidence": round(result.confidence, 4), "route": result.route_steps()}
+
+
+def ensure_text(value: Any, field_name: str) -> str:
+    """Reject non-string input early with the field named."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field_name} must be a string", field=field_name)
+    return value

@@ -1,0 +1,107 @@
+"""``newsroom-mt models list|pull|tiny``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from service.cli.common import fail, report_error, settings_from
+from service.engines.manager import local_weights
+from service.errors import NewsroomError
+from service.registry import Registry
+
+app = typer.Typer(help="List, pull and build models.", no_args_is_help=True)
+
+
+def _registry(ctx: typer.Context) -> tuple[Registry, object]:
+    settings = settings_from(ctx.parent if ctx.parent is not None else ctx)
+    try:
+        return Registry.from_settings(settings), settings
+    except NewsroomError as exc:
+        report_error(exc)
+
+
+@app.command("list")
+def list_models(ctx: typer.Context,
+                as_json: bool = typer.Option(False, "--json", help="JSON lines output.")) -> None:
+    """Every catalogue entry: task, directions, licence, local or not, usable or why not."""
+    registry, settings = _registry(ctx)
+    models_dir = settings.resolved_models_dir()  # type: ignore[attr-defined]
+    rows = []
+    for entry in registry.all_entries():
+        local = local_weights(entry, models_dir)
+        rows.append({
+            "name": entry.name, "task": entry.task, "family": entry.family,
+            "source": entry.hub_id or entry.path,
+            "directions": entry.directions or [f"{'/'.join(entry.languages)} (any)"],
+            "licence": entry.licence, "commercial": entry.commercial,
+            "local": str(local) if local else None,
+            "usable": registry.usable(entry), "why_not": registry.why_unusable(entry)})
+    if as_json:
+        for row in rows:
+            typer.echo(json.dumps(row))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("name", "task", "directions", "licence", "local", "routing")
+    for row in rows:
+        table.add_row(row["name"], row["task"], ", ".join(row["directions"]),
+                      row["licence"] + ("" if row["commercial"] else " (non-commercial)"),
+                      "yes" if row["local"] else "no",
+                      "on" if row["usable"] else f"off: {row['why_not']}")
+    Console().print(table)
+
+
+@app.command()
+def pull(ctx: typer.Context,
+         names: Optional[list[str]] = typer.Argument(
+             None, help="Models to pull (default: every model routing uses)."),
+         revision: Optional[str] = typer.Option(None, help="Override the catalogue revision."),
+         ) -> None:
+    """Download models from the Hugging Face Hub into models/<name>/ for offline use."""
+    registry, settings = _registry(ctx)
+    models_dir: Path = settings.resolved_models_dir()  # type: ignore[attr-defined]
+    wanted = list(names or [])
+    if not wanted:
+        wanted = registry.default_models(settings.languages)  # type: ignore[attr-defined]
+        wanted += [e.name for e in registry.summarizers() if e.name not in wanted]
+    try:
+        entries = [registry.get(name) for name in wanted]
+    except NewsroomError as exc:
+        report_error(exc)
+    from huggingface_hub import snapshot_download
+
+    failed = 0
+    for entry in entries:
+        if entry.hub_id is None:
+            typer.echo(f"{entry.name}: local folder {entry.local_path()}, nothing to pull")
+            continue
+        target = models_dir / entry.name
+        try:
+            snapshot_download(repo_id=entry.hub_id, revision=revision or entry.revision,
+                              local_dir=str(target))
+        except Exception as exc:  # network, auth, missing repo: report and go on
+            failed += 1
+            typer.echo(f"{entry.name}: FAILED to pull {entry.hub_id}: "
+                       f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+                       err=True)
+            continue
+        typer.echo(f"{entry.name}: {entry.hub_id}@{revision or entry.revision} -> {target}")
+    if failed:
+        fail(f"{failed} of {len(entries)} models could not be pulled")
+
+
+@app.command()
+def tiny(out: Path = typer.Option(..., "--out", "-o", help="Folder to write the models to."),
+         seed: int = typer.Option(0, help="Random seed of the weights.")) -> None:
+    """Write tiny RANDOM-WEIGHT models of each family and OUT/registry.yaml routing every
+    direction and task to them (meaningless output; for tests, demos, smoke tests)."""
+    from service.tiny_models import WARNING, write_tiny_models
+
+    registry = write_tiny_models(out, seed=seed)
+    typer.echo(WARNING, err=True)
+    typer.echo(f"Wrote {registry}. Use it with: NEWSROOM_REGISTRY={registry} newsroom-mt ...")

@@ -1,0 +1,129 @@
+"""Loaded language: evaluative terms from a per-language lexicon
+(``service/summarize/lexicons/<lang>.txt``) that the summary uses in its own voice.
+
+A term is accepted only where the summary attributes it (inside a quotation or a
+sentence with a reporting cue) and the article attributes it to a speaker too.
+Lexicon entries: one per line, words separated by spaces, ``*`` ending a word means
+"any ending" (``оккупант*``); Korean entries match the start of an eojeol, so
+particles may follow (``테러리스트`` matches ``테러리스트들은``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from service.summarize.neutrality.report import CheckResult, Finding
+from service.summarize.neutrality.sources import Analysis
+from service.summarize.neutrality.tokens import tokenize
+
+NAME = "loaded_language"
+_STRIP = "\"'“”«»„‘’()[]「」『』.,;:!?…—–-"
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A lexicon term found in a text."""
+
+    term: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=8)
+def load_lexicon(lang: str) -> tuple[tuple[str, ...], ...]:
+    """The lexicon of ``lang`` as word-pattern tuples (empty for unknown languages)."""
+    path = resources.files("service.summarize") / "lexicons" / f"{lang}.txt"
+    if not path.is_file():
+        return ()
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip().lower()
+        if line:
+            entries.append(tuple(line.split()))
+    return tuple(entries)
+
+
+def _word_matches(pattern: str, word: str, lang: str) -> bool:
+    if pattern.endswith("*"):
+        return word.startswith(pattern[:-1])
+    if lang == "ko":
+        return word.startswith(pattern)
+    return word == pattern
+
+
+def _words(text: str, lang: str) -> list[tuple[str, int, int]]:
+    if lang == "ko":
+        out = []
+        pos = 0
+        for raw in text.split():
+            start = text.index(raw, pos)
+            pos = start + len(raw)
+            word = raw.strip(_STRIP)
+            if word:
+                offset = start + raw.index(word)
+                out.append((word, offset, offset + len(word)))
+        return out
+    return [(t.text.lower().replace("ё", "е"), t.start, t.end) for t in tokenize(text, lang)]
+
+
+def find_terms(text: str, lang: str) -> list[Occurrence]:
+    """Every lexicon term in ``text``, leftmost-longest, without overlaps."""
+    words = _words(text, lang)
+    lexicon = sorted(load_lexicon(lang), key=len, reverse=True)
+    found: list[Occurrence] = []
+    i = 0
+    while i < len(words):
+        for entry in lexicon:
+            n = len(entry)
+            window = words[i:i + n]
+            if len(window) == n and all(_word_matches(p, w[0], lang)
+                                        for p, w in zip(entry, window)):
+                found.append(Occurrence(" ".join(entry), window[0][1], window[-1][2]))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+def _attributed_at(analysis: Analysis, start: int, end: int) -> bool:
+    if analysis.in_quote(start, end):
+        return True
+    return any(s.start <= start < s.end and s.cue for s in analysis.sentences)
+
+
+def check(article: Analysis, summary: Analysis, *, same_language: bool) -> CheckResult:
+    """Flag loaded terms the summary states in its own voice, or attributes although
+    the article never does."""
+    result = CheckResult(NAME)
+    attributed_in_article: dict[str, bool] = {}
+    if same_language:
+        for occ in find_terms(article.text, article.lang):
+            attributed = _attributed_at(article, occ.start, occ.end)
+            attributed_in_article[occ.term] = attributed_in_article.get(occ.term, False) \
+                or attributed
+    else:
+        result.reason = (f"the article ({article.lang}) is not compared: terms are flagged "
+                         f"only where the {summary.lang} summary uses them in its own voice")
+    for occ in find_terms(summary.text, summary.lang):
+        span = summary.text[occ.start:occ.end]
+        in_voice = not _attributed_at(summary, occ.start, occ.end)
+        if not same_language:
+            if in_voice:
+                result.findings.append(Finding(
+                    NAME, f"loaded term '{span}' is used in the summary's own voice",
+                    span, occ.start, occ.end))
+            continue
+        if occ.term not in attributed_in_article:
+            message = f"loaded term '{span}' does not occur in the article"
+        elif not attributed_in_article[occ.term]:
+            message = (f"loaded term '{span}' is not attributed to a speaker in the article")
+        elif in_voice:
+            message = (f"loaded term '{span}' is attributed to a speaker in the article "
+                       f"but used in the summary's own voice")
+        else:
+            continue
+        result.findings.append(Finding(NAME, message, span, occ.start, occ.end))
+    return result

@@ -1,0 +1,160 @@
+"""How queued items become batches: limits, max wait, ordering, fairness, keys."""
+
+from __future__ import annotations
+
+import asyncio
+
+from service.engines.base import BatchKey, Generated, GenerationOptions
+
+KEY = BatchKey(src_lang="en", tgt_lang="uk")
+
+
+async def hold_engine(scheduler, engine) -> asyncio.Task:
+    """Occupy the (gated) engine with a one-item batch so that later submits queue up."""
+    blocker = asyncio.create_task(scheduler.submit(["blocker"], KEY))
+    assert await engine.started() == ["blocker"]
+    return blocker
+
+
+async def test_results_come_back_in_the_order_of_the_texts(make_scheduler, make_engine, wait_until):
+    engine = make_engine(gated=True)
+    scheduler = await make_scheduler(engine)
+    blocker = await hold_engine(scheduler, engine)
+    texts = ["a b", "one two three four", "x", "five six seven"]
+    first = asyncio.create_task(scheduler.submit(texts, KEY))
+    second = asyncio.create_task(scheduler.submit(["p q r", "s"], KEY))
+    await wait_until(lambda: scheduler.queue_depth == 6)
+    engine.release(2)
+
+    assert await first == [Generated("A B", 2), Generated("ONE TWO THREE FOUR", 4),
+                           Generated("X", 1), Generated("FIVE SIX SEVEN", 3)]
+    assert await second == [Generated("P Q R", 3), Generated("S", 1)]
+    await blocker
+    # Both requests shared one batch, longest first (ties in round-robin order).
+    assert engine.batches[1] == ["one two three four", "p q r", "five six seven", "a b",
+                                 "s", "x"]
+
+
+async def test_batches_hold_at_most_max_batch_items(make_scheduler, make_engine, wait_until):
+    engine = make_engine(gated=True)
+    scheduler = await make_scheduler(engine, max_batch_items=4)
+    blocker = await hold_engine(scheduler, engine)
+    request = asyncio.create_task(scheduler.submit([f"s{i}" for i in range(10)], KEY))
+    await wait_until(lambda: scheduler.queue_depth == 10)
+    engine.release(4)
+
+    assert [g.text for g in await request] == [f"S{i}" for i in range(10)]
+    await blocker
+    assert [len(b) for b in engine.batches] == [1, 4, 4, 2]
+
+
+async def test_padded_tokens_stay_within_max_batch_tokens(make_scheduler, make_engine, wait_until):
+    engine = make_engine(gated=True)
+    scheduler = await make_scheduler(engine, max_batch_tokens=20)
+    blocker = await hold_engine(scheduler, engine)
+    long = "w " * 9  # 10 tokens
+    short = ["a b c d", "e f g h", "i j k l", "m n o p"]  # 5 tokens each
+    request = asyncio.create_task(scheduler.submit([*short, long], KEY))
+    await wait_until(lambda: scheduler.queue_depth == 5)
+    engine.release(3)
+
+    await request
+    await blocker
+    # 2 x 10 tokens fit in 20; a third item would pad to 30. Then 3 x 5 = 15.
+    assert engine.batches[1:] == [[long, "a b c d"], ["e f g h", "i j k l", "m n o p"]]
+
+
+async def test_an_item_longer_than_the_token_budget_still_runs_alone(make_scheduler, make_engine):
+    engine = make_engine()
+    scheduler = await make_scheduler(engine, max_batch_tokens=16)
+    text = " ".join(["word"] * 40)
+    assert await scheduler.submit([text], KEY) == [Generated(text.upper(), 40)]
+    assert engine.batches == [[text]]
+
+
+async def test_a_partial_batch_waits_max_wait_from_its_first_item(make_scheduler, clock, make_engine, wait_until):
+    engine = make_engine()
+    scheduler = await make_scheduler(engine, max_wait_ms=500, max_batch_items=8)
+    first = asyncio.create_task(scheduler.submit(["first"], KEY))
+    await clock.sleeping_until(0.5)
+    clock.advance(0.25)
+    second = asyncio.create_task(scheduler.submit(["second"], KEY))
+    await wait_until(lambda: scheduler.queue_depth == 2)
+    # The second item does not restart the wait: still due at 0.5.
+    await clock.sleeping_until(0.5)
+    clock.advance(0.125)
+    assert scheduler.queue_depth == 2 and engine.batches == []
+
+    clock.advance(0.125)
+    assert await engine.started() == ["first", "second"]
+    assert (await first, await second) == ([Generated("FIRST", 1)], [Generated("SECOND", 1)])
+
+
+async def test_a_full_batch_does_not_wait(make_scheduler, make_engine):
+    engine = make_engine()
+    scheduler = await make_scheduler(engine, max_wait_ms=60_000, max_batch_items=2)
+    # The clock never moves: only a full batch can be dispatched.
+    assert await scheduler.submit(["a", "b"], KEY) == [Generated("A", 1), Generated("B", 1)]
+
+
+async def test_one_sentence_is_not_starved_behind_a_bulk_request(make_scheduler, make_engine, wait_until):
+    engine = make_engine(gated=True)
+    scheduler = await make_scheduler(engine, max_batch_items=8)
+    blocker = await hold_engine(scheduler, engine)
+    bulk = asyncio.create_task(scheduler.submit([f"bulk {i}" for i in range(2000)], KEY))
+    await wait_until(lambda: scheduler.queue_depth == 2000)
+    interactive = asyncio.create_task(scheduler.submit(["breaking news"], KEY))
+    await wait_until(lambda: scheduler.queue_depth == 2001)
+    engine.release()  # the blocker
+
+    assert "breaking news" in await engine.started()
+    engine.release()
+    assert await interactive == [Generated("BREAKING NEWS", 2)]
+    assert not bulk.done()
+    engine.release(1000)
+    assert len(await bulk) == 2000
+    await blocker
+
+
+async def test_requests_left_out_of_a_full_batch_go_first_next_time(make_scheduler, make_engine, wait_until):
+    engine = make_engine(gated=True)
+    scheduler = await make_scheduler(engine, max_batch_items=2)
+    blocker = await hold_engine(scheduler, engine)
+    bulk = asyncio.create_task(scheduler.submit([f"x{i}" for i in range(4)], KEY))
+    singles = [asyncio.create_task(scheduler.submit([name], KEY)) for name in "ABC"]
+    await wait_until(lambda: scheduler.queue_depth == 7)
+    engine.release(5)
+
+    await asyncio.gather(bulk, *singles, blocker)
+    assert engine.batches[1:] == [["x0", "A"], ["B", "C"], ["x1", "x2"], ["x3"]]
+
+
+async def test_higher_priority_is_served_first_and_lower_fills_the_batch(make_scheduler, make_engine, wait_until):
+    engine = make_engine(gated=True)
+    scheduler = await make_scheduler(engine, max_batch_items=2)
+    blocker = await hold_engine(scheduler, engine)
+    bulk = asyncio.create_task(scheduler.submit(["x0", "x1"], KEY, priority=0))
+    urgent = [asyncio.create_task(scheduler.submit([name], KEY, priority=1)) for name in "ABC"]
+    await wait_until(lambda: scheduler.queue_depth == 5)
+    engine.release(4)
+
+    await asyncio.gather(bulk, *urgent, blocker)
+    assert engine.batches[1:] == [["A", "B"], ["C", "x0"], ["x1"]]
+
+
+async def test_items_with_different_keys_never_share_a_batch(make_scheduler, make_engine, wait_until):
+    engine = make_engine(gated=True)
+    scheduler = await make_scheduler(engine)
+    blocker = await hold_engine(scheduler, engine)
+    to_ru = BatchKey("en", "ru")
+    beams = BatchKey("en", "uk", GenerationOptions(num_beams=4))
+    tasks = [asyncio.create_task(scheduler.submit(["a"], KEY)),
+             asyncio.create_task(scheduler.submit(["b"], to_ru)),
+             asyncio.create_task(scheduler.submit(["c"], beams)),
+             asyncio.create_task(scheduler.submit(["d"], KEY))]
+    await wait_until(lambda: scheduler.queue_depth == 4)
+    engine.release(4)
+
+    await asyncio.gather(blocker, *tasks)
+    assert [(texts, key) for texts, key in engine.calls[1:]] == [
+        (["a", "d"], KEY), (["b"], to_ru), (["c"], beams)]

@@ -1,0 +1,1 @@
+"""Checks of the container image definition and the Kubernetes manifests."""
