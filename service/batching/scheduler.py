@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from service.batching.clock import Clock, MonotonicClock
+from service.batching.faults import is_out_of_memory, release_accelerator_memory
 from service.batching.queue import Batch, FairQueue, WorkItem, WorkRequest
+from service.batching.throughput import ThroughputMeter
 from service.engines.base import BatchKey, Engine, Generated
 from service.errors import (
     DeadlineExceeded,
@@ -53,22 +54,6 @@ log = logging.getLogger(__name__)
 #: Items whose tokens are counted between two yields to the event loop, so a bulk
 #: request's tokenisation does not stall other callers.
 _COUNT_CHUNK = 128
-#: Bounds of the Retry-After estimate, in seconds.
-_RETRY_AFTER_MIN, _RETRY_AFTER_MAX = 1.0, 60.0
-#: Weight of the newest batch in the moving average of throughput.
-_RATE_SMOOTHING = 0.3
-
-
-def _is_out_of_memory(exc: BaseException) -> bool:
-    """True for ``torch.cuda.OutOfMemoryError`` and the like, without importing torch."""
-    return any(cls.__name__ == "OutOfMemoryError" for cls in type(exc).__mro__)
-
-
-def _release_accelerator_memory() -> None:
-    """Return cached GPU memory after an OOM so the split halves have room."""
-    torch = sys.modules.get("torch")
-    if torch is not None and torch.cuda.is_available():
-        torch.cuda.empty_cache()
 
 
 class BatchScheduler:
@@ -97,7 +82,7 @@ class BatchScheduler:
         self._executor: ThreadPoolExecutor | None = None
         self._stopping = False
         self._error: str | None = None
-        self._items_per_s: float | None = None
+        self._throughput = ThroughputMeter()
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings,
@@ -137,7 +122,7 @@ class BatchScheduler:
     @property
     def items_per_second(self) -> float | None:
         """Moving average of items generated per second of engine time (None: no batch yet)."""
-        return self._items_per_s
+        return self._throughput.items_per_second
 
     def now(self) -> float:
         """The scheduler clock's time: ``deadline`` values are on this scale."""
@@ -280,13 +265,8 @@ class BatchScheduler:
             return
         raise Overloaded(
             f"model {self.name} is busy: {depth} inputs queued, limit {self._max_queue}; "
-            f"retry later", retry_after=self._retry_after(depth + count - self._max_queue))
-
-    def _retry_after(self, excess: int) -> float:
-        """Seconds until ``excess`` queued items should have been served."""
-        if not self._items_per_s:
-            return _RETRY_AFTER_MIN
-        return min(_RETRY_AFTER_MAX, max(_RETRY_AFTER_MIN, excess / self._items_per_s))
+            f"retry later",
+            retry_after=self._throughput.retry_after(depth + count - self._max_queue))
 
     def _deadline_message(self) -> str:
         return f"the request did not finish within its deadline (model {self.name})"
@@ -375,9 +355,9 @@ class BatchScheduler:
                 raise RuntimeError(f"engine returned {len(outputs)} outputs "
                                    f"for {len(items)} inputs")
         except Exception as exc:
-            oom = _is_out_of_memory(exc)
+            oom = is_out_of_memory(exc)
             if oom:
-                _release_accelerator_memory()
+                release_accelerator_memory()
             if len(items) > 1:
                 log.warning("model %s: batch of %d failed (%s: %s); splitting it to "
                             "isolate the failing input", self.name, len(items),
@@ -402,10 +382,7 @@ class BatchScheduler:
                 request.future.set_result([r for r in request.results if r is not None])
 
     def _record(self, items: list[WorkItem], outputs: list[Generated], seconds: float) -> None:
-        if seconds > 0:
-            rate = len(items) / seconds
-            self._items_per_s = rate if self._items_per_s is None else (
-                _RATE_SMOOTHING * rate + (1 - _RATE_SMOOTHING) * self._items_per_s)
+        self._throughput.record(len(items), seconds)
         if self._metrics is not None:
             longest = max(item.tokens for item in items)
             padded = longest * len(items)

@@ -10,7 +10,8 @@ copied verbatim too, so rendering the texts themselves returns the input unchang
 Not translated: the contents of ``script``, ``style``, ``code``, ``pre``, ``kbd``,
 ``samp``, ``var``, ``textarea`` and ``template``; elements marked ``translate="no"``
 (the HTML standard's opt-out) and everything inside them; whitespace-only nodes.
-Attribute values (``alt``, ``title``) are left as they are.
+Attribute values (``alt``, ``title``) are left as they are. Inline markup splits text:
+``Hello <b>world</b>`` gives two nodes, translated separately.
 
 A text node is the source between two pieces of markup; its entities are decoded in
 :attr:`HtmlDocument.texts` and the translation is escaped on the way back. Leading and

@@ -9,12 +9,15 @@ So a text is reported as *not identified* (``language=None``, with a ``reason``)
 2. ``script``: most of its letters are in a script that no configured language is
    written in (Greek, Arabic, Chinese characters or Japanese kana when only en/uk/ru/ko
    are served). Korean's script is Hangul (hanja mixed into Korean text is fine as
-   long as Hangul dominates);
+   long as Hangul dominates). In that count a Hangul syllable weighs three letters and
+   a Latin letter half (other scripts' news borrows Latin names freely). Letters in
+   other scripts than the dominant one are then hidden from lingua and the rules
+   below, so English names inside Korean or Ukrainian text do not tip the answer;
 3. ``foreign letters``: in words that start in lower case (capitalised words are
    mostly names, which keep their spelling: José, Bogotá, Müller), at least 3 letters,
-   and at least 4 % of the letters in the detected language's script, are outside
-   that language's alphabet (e.g. é, ñ, ß, ş for English; ў, ә, ј for Russian or
-   Ukrainian);
+   and at least 4 % of the letters in the detected language's script, are outside the
+   alphabets of the configured languages in that script (e.g. é, ñ, ß, ş for English;
+   ў, ә, ј for Russian and Ukrainian);
 4. ``other language``: for a Latin-script result, a second lingua detector that also
    knows twelve common Latin-script languages (fr, de, es, it, pt, nl, pl, tr, cs, sv,
    ro, hu; low-accuracy mode, ~10 MB) is nearly certain (>= 0.99) that the text is one
@@ -24,8 +27,11 @@ So a text is reported as *not identified* (``language=None``, with a ``reason``)
    Belarusian, Kazakh and Macedonian by their letters, Bulgarian stays undetected;
 5. ``low confidence``: lingua's confidence for its answer is below ``min_confidence``.
 
-Russian and Ukrainian are told apart by lingua itself, which weighs the letters unique
-to each (і ї є ґ for Ukrainian; ы э ъ ё for Russian) as well as word statistics.
+Russian and Ukrainian are told apart by lingua's word statistics plus a spelling
+constraint that lingua does not enforce on short texts: a text using і ї є or ґ is not
+Russian and one using ы э ъ or ё is not Ukrainian (unless it uses both, e.g. a
+Ukrainian paragraph quoting Russian); lingua's confidences are renormalised over the
+languages that remain.
 """
 
 from __future__ import annotations
@@ -64,6 +70,10 @@ _SCRIPTS: dict[str, frozenset[str]] = {
     "hy": frozenset({"ARMENIAN"}),
 }
 _LATIN = frozenset({"LATIN"})
+#: Weight of a letter when choosing the dominant script: a Hangul syllable spells what
+#: takes about three Latin letters, and Latin letters count half because news in other
+#: scripts borrows Latin names and brands freely (BBC, Nielsen), the reverse is rare.
+_SCRIPT_WEIGHTS = {"HANGUL": 3.0, "LATIN": 0.5}
 
 #: Full alphabets (lower case) for rule 3; languages not listed skip the rule.
 _ALPHABETS: dict[str, frozenset[str]] = {
@@ -150,20 +160,29 @@ class LanguageDetector:
     # --- public API -----------------------------------------------------------
     def detect(self, text: str) -> Detection:
         """Identify the language of ``text`` (one paragraph or a whole article)."""
-        scripts = Counter(_script(ch) for ch in text if ch.isalpha())
-        letters = sum(scripts.values())
+        scripts: Counter[str] = Counter()
+        for ch in text:
+            if ch.isalpha():
+                script = _script(ch)
+                scripts[script] += _SCRIPT_WEIGHTS.get(script, 1)
+        letters = sum(1 for ch in text if ch.isalpha())
         if not letters:
             return Detection(None, 0.0, "no letters", 0)
         dominant = scripts.most_common(1)[0][0]
         if not any(dominant in script_of(code) for code in self.languages):
             return Detection(None, 0.0, "script", letters)
+        if len(scripts) > 1:
+            # Names in another script (English names in Korean or Ukrainian news) would
+            # otherwise tip lingua towards that script's language.
+            text = "".join(ch for ch in text if not ch.isalpha() or _script(ch) == dominant)
 
-        values = self._detector().compute_language_confidence_values(text)
-        best = values[0]
-        language = best.language.iso_code_639_1.name.lower()
-        confidence = float(best.value)
+        values = {v.language.iso_code_639_1.name.lower(): float(v.value)
+                  for v in self._detector().compute_language_confidence_values(text)}
+        values = self._spelling_constraint(text, dominant, values)
+        language = max(values, key=values.__getitem__)
+        confidence = values[language]
 
-        if _has_foreign_letters(text, language):
+        if self._has_foreign_letters(text, language):
             return Detection(None, 0.0, "foreign letters", letters)
         if script_of(language) == _LATIN and self._is_other_latin(text, language):
             return Detection(None, 0.0, "other language", letters)
@@ -180,6 +199,44 @@ class LanguageDetector:
         letters. ``confidence`` is the letter-weighted confidence of the winner over
         all letters, so a half-French article scores about 0.5."""
         return article_language(self.detect_paragraphs(text), self.min_confidence)
+
+    def _spelling_constraint(self, text: str, script: str, values: dict[str, float]
+                             ) -> dict[str, float]:
+        """Drop configured languages of ``script`` whose alphabet lacks a letter of the
+        text (Russian never writes і ї є ґ, Ukrainian never ы э ъ ё) and renormalise
+        lingua's confidences over the rest. If every such language lacks some letter
+        (a Ukrainian text quoting Russian), nothing is dropped."""
+        used = {ch for ch in text.lower() if ch.isalpha() and _script(ch) == script}
+        ruled_out = {code for code in values
+                     if script in script_of(code) and code in _ALPHABETS
+                     and not used <= _ALPHABETS[code]}
+        same_script = {code for code in values if script in script_of(code)}
+        if not ruled_out or ruled_out >= same_script:
+            return values
+        kept = {code: v for code, v in values.items() if code not in ruled_out}
+        total = sum(kept.values())
+        if total <= 0:
+            return values
+        return {code: v / total for code, v in kept.items()}
+
+    def _has_foreign_letters(self, text: str, language: str) -> bool:
+        """Rule 3: many letters of the language's script outside the alphabets of the
+        configured languages written in it.
+
+        Only words that start in lower case count: capitalised words are mostly names
+        (José, Bogotá, Müller), which any language borrows with their spelling.
+        """
+        if language not in _ALPHABETS:
+            return False
+        scripts = script_of(language)
+        alphabet = frozenset().union(*(
+            _ALPHABETS[code] for code in self.languages
+            if code in _ALPHABETS and script_of(code) == scripts))
+        in_script = [ch for word in _WORD_RE.findall(text) if not word[0].isupper()
+                     for ch in word.lower() if ch.isalpha() and _script(ch) in scripts]
+        foreign = sum(1 for ch in in_script if ch not in alphabet)
+        return (foreign >= _FOREIGN_MIN_LETTERS
+                and foreign >= _FOREIGN_MIN_SHARE * len(in_script))
 
     def _is_other_latin(self, text: str, language: str) -> bool:
         values = self._latin_detector().compute_language_confidence_values(text)
@@ -218,23 +275,6 @@ def article_language(detections: Sequence[Detection], min_confidence: float = 0.
     if confidence < min_confidence:
         return Detection(None, 0.0, "low confidence", total)
     return Detection(language, confidence, "", total)
-
-
-def _has_foreign_letters(text: str, language: str) -> bool:
-    """Rule 3: many letters of the language's script outside its alphabet.
-
-    Only words that start in lower case count: capitalised words are mostly names
-    (José, Bogotá, Müller), which any language borrows with their spelling.
-    """
-    alphabet = _ALPHABETS.get(language)
-    if alphabet is None:
-        return False
-    scripts = script_of(language)
-    in_script = [ch for word in _WORD_RE.findall(text) if not word[0].isupper()
-                 for ch in word if ch.isalpha() and _script(ch) in scripts]
-    foreign = sum(1 for ch in in_script if ch not in alphabet)
-    return (foreign >= _FOREIGN_MIN_LETTERS
-            and foreign >= _FOREIGN_MIN_SHARE * len(in_script))
 
 
 def _iso_code(code: str) -> Any:

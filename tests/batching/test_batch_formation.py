@@ -72,7 +72,8 @@ async def test_an_item_longer_than_the_token_budget_still_runs_alone(make_schedu
     assert engine.batches == [[text]]
 
 
-async def test_a_partial_batch_waits_max_wait_from_its_first_item(make_scheduler, clock, make_engine, wait_until):
+async def test_a_partial_batch_waits_max_wait_from_its_first_item(
+        make_scheduler, clock, make_engine, wait_until):
     engine = make_engine()
     scheduler = await make_scheduler(engine, max_wait_ms=500, max_batch_items=8)
     first = asyncio.create_task(scheduler.submit(["first"], KEY))
@@ -97,7 +98,8 @@ async def test_a_full_batch_does_not_wait(make_scheduler, make_engine):
     assert await scheduler.submit(["a", "b"], KEY) == [Generated("A", 1), Generated("B", 1)]
 
 
-async def test_one_sentence_is_not_starved_behind_a_bulk_request(make_scheduler, make_engine, wait_until):
+async def test_one_sentence_is_not_starved_behind_a_bulk_request(
+        make_scheduler, make_engine, wait_until):
     engine = make_engine(gated=True)
     scheduler = await make_scheduler(engine, max_batch_items=8)
     blocker = await hold_engine(scheduler, engine)
@@ -116,7 +118,8 @@ async def test_one_sentence_is_not_starved_behind_a_bulk_request(make_scheduler,
     await blocker
 
 
-async def test_requests_left_out_of_a_full_batch_go_first_next_time(make_scheduler, make_engine, wait_until):
+async def test_requests_left_out_of_a_full_batch_go_first_next_time(
+        make_scheduler, make_engine, wait_until):
     engine = make_engine(gated=True)
     scheduler = await make_scheduler(engine, max_batch_items=2)
     blocker = await hold_engine(scheduler, engine)
@@ -129,7 +132,8 @@ async def test_requests_left_out_of_a_full_batch_go_first_next_time(make_schedul
     assert engine.batches[1:] == [["x0", "A"], ["B", "C"], ["x1", "x2"], ["x3"]]
 
 
-async def test_higher_priority_is_served_first_and_lower_fills_the_batch(make_scheduler, make_engine, wait_until):
+async def test_higher_priority_is_served_first_and_lower_fills_the_batch(
+        make_scheduler, make_engine, wait_until):
     engine = make_engine(gated=True)
     scheduler = await make_scheduler(engine, max_batch_items=2)
     blocker = await hold_engine(scheduler, engine)
@@ -142,7 +146,8 @@ async def test_higher_priority_is_served_first_and_lower_fills_the_batch(make_sc
     assert engine.batches[1:] == [["A", "B"], ["C", "x0"], ["x1"]]
 
 
-async def test_items_with_different_keys_never_share_a_batch(make_scheduler, make_engine, wait_until):
+async def test_items_with_different_keys_never_share_a_batch(
+        make_scheduler, make_engine, wait_until):
     engine = make_engine(gated=True)
     scheduler = await make_scheduler(engine)
     blocker = await hold_engine(scheduler, engine)

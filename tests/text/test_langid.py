@@ -83,6 +83,15 @@ def test_text_in_other_languages_is_not_identified(detector: LanguageDetector, t
     assert (result.language, result.reason) == (None, reason)
 
 
+@pytest.mark.parametrize("text,lang", [
+    ("조코 위도도(Joko Widodo)", "ko"), ("국립기상국(National Weather Service)은", "ko"),
+    ("Також у Nielsen", "uk"), ("Смерть Уэйда Симса на BBC News", "ru"),
+])
+def test_names_in_another_script_do_not_tip_the_answer(detector: LanguageDetector,
+                                                       text: str, lang: str) -> None:
+    assert detector.detect(text).language == lang
+
+
 def test_english_with_accented_names_is_still_english(detector: LanguageDetector) -> None:
     text = "José Martínez met officials in Bogotá and São Paulo on Tuesday."
     assert detector.detect(text).language == "en"

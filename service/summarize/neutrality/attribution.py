@@ -43,7 +43,7 @@ def names_speaker(summary: Analysis, index: int, side: list, lang: str) -> bool:
     sentence = summary.sentences[index]
     if side_present(side, sentence.tokens, lang):
         return True
-    if sentence.antecedent is not None and not sentence.named_sources:
+    if sentence.antecedent is not None and not sentence.own_speakers:
         return side_present(side, summary.sentences[sentence.antecedent].tokens, lang)
     return False
 

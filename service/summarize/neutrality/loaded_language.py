@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from service.summarize.neutrality.attribution import best_match
 from service.summarize.neutrality.report import CheckResult, Finding
-from service.summarize.neutrality.sources import Analysis
+from service.summarize.neutrality.sources import Analysis, SentenceInfo
 from service.summarize.neutrality.tokens import tokenize
 
 NAME = "loaded_language"
@@ -88,42 +89,65 @@ def find_terms(text: str, lang: str) -> list[Occurrence]:
     return found
 
 
-def _attributed_at(analysis: Analysis, start: int, end: int) -> bool:
+def attributed_at(analysis: Analysis, start: int, end: int) -> bool:
+    """True when ``[start, end)`` is inside a quotation or a sentence with a reporting cue."""
     if analysis.in_quote(start, end):
         return True
     return any(s.start <= start < s.end and s.cue for s in analysis.sentences)
 
 
+def _sentence_at(analysis: Analysis, pos: int) -> SentenceInfo | None:
+    return next((s for s in analysis.sentences if s.start <= pos < s.end), None)
+
+
 def check(article: Analysis, summary: Analysis, *, same_language: bool) -> CheckResult:
     """Flag loaded terms the summary states in its own voice, or attributes although
-    the article never does."""
+    the article never does (or not in the statement the summary sentence reports)."""
     result = CheckResult(NAME)
-    attributed_in_article: dict[str, bool] = {}
+    # term -> indices of article sentences where a speaker uses it
+    attributed_in: dict[str, set[int]] = {}
     if same_language:
         for occ in find_terms(article.text, article.lang):
-            attributed = _attributed_at(article, occ.start, occ.end)
-            attributed_in_article[occ.term] = attributed_in_article.get(occ.term, False) \
-                or attributed
+            sentence = _sentence_at(article, occ.start)
+            used = attributed_in.setdefault(occ.term, set())
+            if sentence is not None and attributed_at(article, occ.start, occ.end):
+                used.add(sentence.index)
     else:
         result.reason = (f"the article ({article.lang}) is not compared: terms are flagged "
                          f"only where the {summary.lang} summary uses them in its own voice")
     for occ in find_terms(summary.text, summary.lang):
         span = summary.text[occ.start:occ.end]
-        in_voice = not _attributed_at(summary, occ.start, occ.end)
+        in_voice = not attributed_at(summary, occ.start, occ.end)
         if not same_language:
             if in_voice:
                 result.findings.append(Finding(
                     NAME, f"loaded term '{span}' is used in the summary's own voice",
                     span, occ.start, occ.end))
             continue
-        if occ.term not in attributed_in_article:
+        speakers_use = attributed_in.get(occ.term)
+        if speakers_use is None:
             message = f"loaded term '{span}' does not occur in the article"
-        elif not attributed_in_article[occ.term]:
-            message = (f"loaded term '{span}' is not attributed to a speaker in the article")
+        elif not speakers_use:
+            message = f"loaded term '{span}' is not attributed to a speaker in the article"
         elif in_voice:
             message = (f"loaded term '{span}' is attributed to a speaker in the article "
                        f"but used in the summary's own voice")
-        else:
+        elif summary.in_quote(occ.start, occ.end) or _reported_statement_uses(
+                article, summary, occ.start, speakers_use):
             continue
+        else:
+            message = (f"loaded term '{span}' is not in the article statement this "
+                       f"sentence reports")
         result.findings.append(Finding(NAME, message, span, occ.start, occ.end))
     return result
+
+
+def _reported_statement_uses(article: Analysis, summary: Analysis, pos: int,
+                             sentences: set[int]) -> bool:
+    """True when the summary sentence at ``pos`` restates an article sentence in which
+    a speaker uses the term."""
+    sentence = _sentence_at(summary, pos)
+    if sentence is None:
+        return False
+    match, _ = best_match(sentence, article)
+    return match in sentences

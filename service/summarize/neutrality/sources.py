@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from service.summarize.neutrality.cues import cues_for
+from service.summarize.neutrality.cues import QUOTE_PAIRS, cues_for
 from service.summarize.neutrality.tokens import (Token, _kiwi, content_stems,
                                                  find_quote_spans, same_word, tokenize)
-from service.summarize.neutrality.vocab import date_word, is_generic_source, is_stopword
+from service.summarize.neutrality.vocab import (METONYMS, date_word, is_generic_source,
+                                               is_stopword)
 from service.text.sentences import split_sentence_spans
 
 # Characters that end a speaker phrase.
@@ -26,7 +27,9 @@ _BOUNDARY = re.compile(r"[,;:.!?—–()«»\"“”„]")
 # words after them are the claim, never the speaker.
 _EN_PARTICIPLES = {"saying", "adding", "insisting", "warning", "accusing", "claiming",
                    "denying", "telling"}
-_EN_INVERTED = {"said", "says", "added", "wrote", "told", "asked", "warned", "claimed"}
+# Verbs that put the speaker after them, after a quotation ('"...," said Smith').
+_EN_INVERTED = {"said", "says", "added", "wrote", "asked", "warned", "claimed"}
+_CLOSERS = "\"”’»"
 _MAX_SOURCE_WORDS = 8
 # Korean morphemes that may belong to a speaker noun phrase.
 _KO_NP_TAGS = {"NNG", "NNP", "NNB", "SL", "SH", "XSN", "JKG", "XPN", "NP"}
@@ -41,6 +44,13 @@ class Source:
     end: int
     keys: tuple[str, ...]
     pronoun: bool = False
+    #: Only generic words ("the ministry", "officials"): may refer back to a speaker
+    #: named earlier ("Russia's defence ministry").
+    generic: bool = False
+    #: Words that place the speaker on a side: its keys, the country a seat of
+    #: government stands for ("Kremlin" -> Russia), and names in an apposition
+    #: ("Oleksandr Shtupun, a spokesman for Ukraine's southern grouping, said").
+    affiliation: tuple[str, ...] = ()
 
 
 @dataclass
@@ -66,7 +76,13 @@ class SentenceInfo:
 
     @property
     def named_sources(self) -> list[Source]:
+        """Sources that name someone, even generically ("officials")."""
         return [s for s in self.sources if not s.pronoun and s.keys]
+
+    @property
+    def own_speakers(self) -> list[Source]:
+        """Sources that name a particular speaker ("Russia's defence ministry")."""
+        return [s for s in self.named_sources if not s.generic]
 
 
 @dataclass
@@ -86,11 +102,11 @@ class Analysis:
     def speakers(self, index: int) -> list[Source]:
         """Named sources of sentence ``index``, or of its antecedent for "he said"."""
         sentence = self.sentences[index]
-        if sentence.named_sources:
-            return sentence.named_sources
+        if sentence.own_speakers:
+            return sentence.own_speakers
         if sentence.antecedent is not None:
-            return self.sentences[sentence.antecedent].named_sources
-        return []
+            return self.sentences[sentence.antecedent].own_speakers
+        return sentence.named_sources
 
     def side_of(self, source: Source) -> int | None:
         """Index into :attr:`sides` of the side ``source`` belongs to."""
@@ -113,31 +129,42 @@ def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _keys(tokens: list[Token], lang: str) -> tuple[tuple[str, ...], bool]:
-    """Identity words of a speaker phrase, and whether it is only a pronoun."""
+def _keys(tokens: list[Token], lang: str) -> tuple[tuple[str, ...], str]:
+    """Identity words of a speaker phrase and their kind: "name", "generic" (only
+    words such as "ministry"), "pronoun" (no keys) or "" (nobody)."""
     pronouns = cues_for(lang).pronouns
     words = [t for t in tokens if t.lower not in pronouns and not is_stopword(t.lower, lang)
-             and not date_word(t.lower, lang) and t.pos != "NP"]
+             and not date_word(t.lower, lang) and t.pos != "NP"
+             and not any(c.isdigit() for c in t.text)]
     has_pronoun = any(t.lower in pronouns or t.pos == "NP" for t in tokens)
     names = [t for t in words if t.capital]
-    for group in ([t for t in names if not is_generic_source(t.lower, lang)], names,
-                  [t for t in words if not is_generic_source(t.lower, lang)], words):
+    specific_names = [t for t in names if not is_generic_source(t.lower, lang)]
+    specific_words = [t for t in words if not is_generic_source(t.lower, lang)]
+    for group, kind in ((specific_names, "name"), (names, "generic"),
+                        (specific_words, "name"), (words, "generic")):
         if group:
-            return tuple(dict.fromkeys(t.lower for t in group)), False
-    return (), has_pronoun
+            return tuple(dict.fromkeys(t.lower for t in group)), kind
+    return (), "pronoun" if has_pronoun else ""
 
 
-def _source(text: str, offset: int, lo: int, hi: int, lang: str) -> Source | None:
+def _source(text: str, offset: int, lo: int, hi: int, lang: str,
+            apposition: str = "") -> Source | None:
     """A source from ``text[lo:hi]`` (sentence-relative); ``None`` if it names nobody."""
     segment = text[lo:hi]
     tokens = [t for t in tokenize(segment, lang)][-_MAX_SOURCE_WORDS:]
     if not tokens:
         return None
-    keys, pronoun = _keys(tokens, lang)
-    if not keys and not pronoun:
+    keys, kind = _keys(tokens, lang)
+    if not kind:
         return None
     start, end = lo + tokens[0].start, lo + tokens[-1].end
-    return Source(text[start:end], offset + start, offset + end, keys, pronoun)
+    metonyms = METONYMS.get(lang, {})
+    extra = [t.lower for t in tokenize(apposition, lang) if t.capital
+             and not is_stopword(t.lower, lang) and not is_generic_source(t.lower, lang)]
+    affiliation = keys + tuple(metonyms[k] for k in keys if k in metonyms) + tuple(extra)
+    return Source(text[start:end], offset + start, offset + end, keys,
+                  pronoun=kind == "pronoun", generic=kind == "generic",
+                  affiliation=tuple(dict.fromkeys(affiliation)))
 
 
 def _segment_before(text: str, pos: int) -> int:
@@ -148,6 +175,11 @@ def _segment_before(text: str, pos: int) -> int:
 def _segment_after(text: str, pos: int) -> int:
     match = _BOUNDARY.search(text, pos)
     return match.start() if match else len(text)
+
+
+def _after_quote(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip().rstrip(",").rstrip()
+    return bool(before) and before[-1] in _CLOSERS
 
 
 def _sources_latin_cyrillic(text: str, offset: int, lang: str) -> tuple[list[Source], bool]:
@@ -166,12 +198,13 @@ def _sources_latin_cyrillic(text: str, offset: int, lang: str) -> tuple[list[Sou
             continue
         lo = _segment_before(text, match.start())
         src = _source(text, offset, lo, match.start(), lang)
-        if src is None and (lang != "en" or verb in _EN_INVERTED):
+        if src is None and (lang != "en" or (verb in _EN_INVERTED
+                                             and _after_quote(text, match.start()))):
             src = _source(text, offset, match.end(), _segment_after(text, match.end()), lang)
         if src is None and lo > 0 and text[lo - 1] == ",":
             # "The Commission, which drafts the law, said": the speaker opens the sentence.
             first = _segment_after(text, 0)
-            src = _source(text, offset, 0, first, lang)
+            src = _source(text, offset, 0, first, lang, apposition=text[first:match.start()])
         if src:
             found.append(src)
     return found, cue
@@ -211,18 +244,29 @@ def _sources_ko(text: str, offset: int, quotes: list[tuple[int, int]]) -> tuple[
     return found, bool(according or verbs)
 
 
-def _resolve(sentences: list[SentenceInfo]) -> None:
-    """Point "he said" sentences and continued quotations at the sentence that named
-    the speaker (at most four sentences back)."""
+def _resolve(sentences: list[SentenceInfo], lang: str) -> None:
+    """Point "he said", "the ministry said" and continued quotations at the sentence
+    that named the speaker (at most four sentences back; for "the ministry", the
+    latest speaker whose phrase contains "ministry")."""
     for sentence in sentences:
-        needs = (sentence.sources and not sentence.named_sources) or \
-                (sentence.quoted and not sentence.cue)
-        if not needs:
+        if sentence.own_speakers:
+            continue
+        generic = [s for s in sentence.named_sources if s.generic]
+        # A sentence that is all quotation continues the last speaker's words; a
+        # quoted phrase inside a sentence is a citation or scare quotes.
+        continued = not sentence.cue and sentence.text[:1] in QUOTE_PAIRS
+        if not sentence.sources and not continued:
             continue
         for back in range(sentence.index - 1, max(-1, sentence.index - 5), -1):
-            if sentences[back].named_sources:
-                sentence.antecedent = back
-                break
+            speakers = sentences[back].own_speakers
+            if not speakers:
+                continue
+            if generic and not any(
+                    keys_within(g.keys, [t.lower for t in tokenize(s.text, lang)], lang)
+                    for g in generic for s in speakers):
+                continue
+            sentence.antecedent = back
+            break
 
 
 def keys_within(inner: tuple[str, ...], outer: list[str], lang: str) -> bool:
@@ -242,7 +286,8 @@ def _group_sides(sources: list[Source], lang: str) -> list[list[Source]]:
     for i, a in enumerate(sources):
         for j in range(i):
             b = sources[j]
-            if keys_within(a.keys, list(b.keys), lang) or keys_within(b.keys, list(a.keys), lang):
+            if keys_within(a.affiliation, list(b.affiliation), lang) or \
+                    keys_within(b.affiliation, list(a.affiliation), lang):
                 parent[find(i)] = find(j)
     groups: dict[int, list[Source]] = {}
     for i, src in enumerate(sources):
@@ -270,8 +315,10 @@ def _analyse_cached(text: str, lang: str) -> Analysis:
         quoted = any(q0 < end and start < q1 for q0, q1 in quotes)
         sentences.append(SentenceInfo(index, start, end, sent, tokens,
                                       content_stems(tokens, lang), cue, quoted, sources))
-    _resolve(sentences)
-    named = [s for sent in sentences for s in sent.named_sources]
+    _resolve(sentences, lang)
+    # Sides: particular speakers, plus generic ones that refer back to nobody.
+    named = [s for sent in sentences for s in
+             (sent.own_speakers if sent.antecedent is not None else sent.named_sources)]
     return Analysis(text, lang, sentences, quotes, _group_sides(named, lang))
 
 
@@ -283,4 +330,5 @@ def side_label(side: list[Source]) -> str:
 def side_present(side: list[Source], tokens: list[Token], lang: str) -> bool:
     """True when ``tokens`` name one of ``side``'s speakers (every key word of it)."""
     words = [t.lower for t in tokens]
-    return any(keys_within(s.keys, words, lang) for s in side)
+    specific = [s for s in side if not s.generic] or side
+    return any(keys_within(s.keys, words, lang) for s in specific)

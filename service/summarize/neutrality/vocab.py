@@ -68,6 +68,19 @@ _DATE_WORDS: dict[str, str] = {
     "ko": "월요일 화요일 수요일 목요일 금요일 토요일 일요일",
 }
 
+#: Seats of government that news uses for the country ("the Kremlin said"): used only
+#: to group speakers into sides, never to match names.
+METONYMS: dict[str, dict[str, str]] = {
+    "en": {"kremlin": "russia", "moscow": "russia", "kyiv": "ukraine", "kiev": "ukraine",
+           "beijing": "china", "tehran": "iran", "pyongyang": "north", "seoul": "south"},
+    "ru": {"кремль": "россия", "кремля": "россия", "москва": "россия", "москвы": "россия",
+           "киев": "украина", "киева": "украина"},
+    "uk": {"кремль": "росія", "кремля": "росія", "москва": "росія", "москви": "росія",
+           "київ": "україна", "києва": "україна"},
+    "ko": {"크렘린": "러시아", "모스크바": "러시아", "키이우": "우크라이나", "키예프": "우크라이나",
+           "평양": "북한", "서울": "한국"},
+}
+
 #: Words that multiply the number before them ("1.2 million", "3만", "5 тыс.").
 MULTIPLIERS: dict[str, float] = {
     "thousand": 1e3, "million": 1e6, "millions": 1e6, "billion": 1e9, "billions": 1e9,

@@ -1,0 +1,204 @@
+"""Application service: short, neutral summaries of news articles.
+
+1. The summary is first written in the article's own language, so the neutrality
+   report can compare it with the article word for word:
+   - ``extractive``: sentence ranking (always available, no weights);
+   - ``abstractive``: a summarisation model for the language from the catalogue, or,
+     when there is none, translate to English -> summarise -> translate back (the
+     route lists every step). Articles over the model's input limit are summarised
+     chunk by chunk and the partial summaries summarised again (map-reduce).
+   - ``auto``: abstractive when a summarisation model can be loaded, else extractive.
+2. An abstractive summary goes through enforcement (``repair``, ``fallback`` or
+   ``report-only``, from settings); the response says what was done.
+3. For another ``target`` language the checked summary is translated; the report
+   stays the one computed against the source article.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from service.app.runtime import Runtime
+from service.app.translation import TranslationService
+from service.engines.base import BatchKey, GenerationOptions
+from service.errors import InvalidInput, LanguageNotDetected, ModelUnavailable, NoRoute
+from service.languages import normalize_language
+from service.registry import ModelEntry
+from service.summarize.enforcement import enforce
+from service.summarize.extractive import extractive_summary
+from service.summarize.neutrality import NeutralityReport, check_neutrality
+from service.text.chunking import plan_article
+
+Mode = Literal["auto", "extractive", "abstractive"]
+MODES = ("auto", "extractive", "abstractive")
+#: Map-reduce stops after this many rounds even if the joined summaries are long.
+MAX_REDUCE_ROUNDS = 3
+
+
+@dataclass
+class SummaryResult:
+    """A summary, how it was made, and its neutrality report."""
+
+    summary: str
+    source_language: str
+    target_language: str
+    mode_used: str
+    model_route: list[dict[str, str]]
+    report: NeutralityReport
+    enforcement: dict[str, Any]
+    #: The checked summary in the source language when ``target`` differs.
+    source_summary: str | None = None
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the ``/v1/summarize`` response body)."""
+        body: dict[str, Any] = {
+            "summary": self.summary, "source_language": self.source_language,
+            "target_language": self.target_language, "mode_used": self.mode_used,
+            "model_route": self.model_route, "neutrality": report_dict(self.report),
+            "enforcement": self.enforcement}
+        if self.source_summary is not None:
+            body["source_summary"] = self.source_summary
+        if self.notes:
+            body["notes"] = self.notes
+        return body
+
+
+def report_dict(report: NeutralityReport) -> dict[str, Any]:
+    """JSON-ready neutrality report."""
+    return {"passed": report.passed, "language": report.lang,
+            "summary_language": report.summary_lang,
+            "failed": report.failed, "skipped": report.skipped,
+            "checks": {name: check.to_dict() for name, check in report.checks.items()}}
+
+
+class SummarizationService:
+    """Summaries through the extractive ranker or the catalogue's models."""
+
+    def __init__(self, runtime: Runtime, translation: TranslationService | None = None) -> None:
+        self.runtime = runtime
+        self.translation = translation or TranslationService(runtime)
+
+    async def summarize(self, text: str, *, source: str | None = "auto",
+                        target: str | None = None, mode: str = "auto",
+                        max_sentences: int | None = None, max_words: int | None = None,
+                        priority: int = 0) -> SummaryResult:
+        """Summarise ``text``; see the module docstring for the steps."""
+        started = time.perf_counter()
+        settings = self.runtime.settings
+        if mode not in MODES:
+            raise InvalidInput(f"mode must be one of {', '.join(MODES)}; got '{mode}'",
+                               field="mode")
+        max_sentences = max_sentences or settings.summary_max_sentences
+        max_words = max_words or settings.summary_max_words
+        if max_sentences < 1:
+            raise InvalidInput("max_sentences must be >= 1", field="max_sentences")
+        if max_words < 5:
+            raise InvalidInput("max_words must be >= 5", field="max_words")
+        if not text.strip():
+            raise InvalidInput("text is empty", field="text")
+        served = self.runtime.languages
+        src = normalize_language(source, served, field="source", allow_auto=True)
+        if src == "auto":
+            detection = self.runtime.detector.detect_article(text)
+            if detection.language is None:
+                raise LanguageNotDetected(
+                    f"Could not identify the language of text ({detection.reason}); "
+                    f"supported languages: {', '.join(served)}. Pass 'source' explicitly.",
+                    field="text")
+            src = detection.language
+        tgt = normalize_language(target, served, field="target") if target else src
+        if tgt != src:
+            self.runtime.registry.route_translation(src, tgt)  # fail early: NoRoute
+
+        notes: list[str] = []
+        route: list[dict[str, str]] = []
+        enforcement: dict[str, Any] = {"policy": settings.summary_enforcement,
+                                       "action": "none"}
+        candidate: str | None = None
+        if mode in ("auto", "abstractive"):
+            try:
+                candidate, route = await self._abstractive(text, src, priority)
+            except (ModelUnavailable, NoRoute) as exc:
+                if mode == "abstractive":
+                    raise
+                notes.append(f"abstractive unavailable, used extractive: {exc.message}")
+        if candidate is not None:
+            outcome = enforce(text, candidate, src, settings.summary_enforcement,
+                              max_sentences=max_sentences, max_words=max_words)
+            summary, report = outcome.summary, outcome.report
+            enforcement["action"] = outcome.action
+            if outcome.action != "none":
+                enforcement["candidate"] = candidate
+                enforcement["candidate_report"] = report_dict(outcome.candidate_report)
+            mode_used = "extractive" if outcome.action == "fallback" else "abstractive"
+        else:
+            extract = extractive_summary(text, src, max_sentences=max_sentences,
+                                         max_words=max_words)
+            summary = extract.text
+            report = check_neutrality(text, summary, src)
+            mode_used = "extractive"
+            route = [{"task": "extract", "model": "extractive", "language": src}]
+
+        source_summary = None
+        if tgt != src:
+            translated = await self.translation.translate_many(
+                [summary], source=src, target=tgt, priority=priority, field_name="summary")
+            source_summary, summary = summary, translated[0].text
+            route = route + [dict(step, task="translate")
+                             for step in translated[0].route_steps()]
+        return SummaryResult(summary=summary, source_language=src, target_language=tgt,
+                             mode_used=mode_used, model_route=route, report=report,
+                             enforcement=enforcement, source_summary=source_summary,
+                             notes=notes, seconds=time.perf_counter() - started)
+
+    # --- abstractive --------------------------------------------------------------
+    async def _abstractive(self, text: str, src: str, priority: int
+                           ) -> tuple[str, list[dict[str, str]]]:
+        registry = self.runtime.registry
+        entry = registry.summarizer_for(src)
+        if entry is not None:
+            summary = await self._map_reduce(entry, text, src, priority)
+            return summary, [{"task": "summarize", "model": entry.name, "language": src}]
+        pivot = registry.summarizer_for("en")
+        if pivot is None:
+            raise ModelUnavailable(f"No summarisation model in the catalogue for '{src}' or "
+                                   "for English (to summarise through translation).",
+                                   field="mode")
+        there = (await self.translation.translate_many([text], source=src, target="en",
+                                                       priority=priority, field_name="text"))[0]
+        english = await self._map_reduce(pivot, there.text, "en", priority)
+        back = (await self.translation.translate_many([english], source="en", target=src,
+                                                      priority=priority,
+                                                      field_name="summary"))[0]
+        route = [dict(step, task="translate") for step in there.route_steps()]
+        route.append({"task": "summarize", "model": pivot.name, "language": "en"})
+        route += [dict(step, task="translate") for step in back.route_steps()]
+        return back.text, route
+
+    async def _map_reduce(self, entry: ModelEntry, text: str, lang: str, priority: int) -> str:
+        """Summarise chunks that fit the model, then the joined partial summaries."""
+        scheduler = await self.runtime.scheduler(entry.name)
+        engine = self.runtime.models.get(entry.name)
+        key = BatchKey(lang, lang, GenerationOptions())
+        deadline = time.monotonic() + self.runtime.settings.request_timeout_s
+
+        def count(chunk: str) -> int:
+            return engine.count_tokens(chunk, lang)
+
+        current = text
+        for _round in range(MAX_REDUCE_ROUNDS):
+            # Whole sentences, packed up to the model's input limit.
+            plan = plan_article(" ".join(current.split("\n")), lang, count,
+                                engine.max_input_tokens, max_sentences_per_chunk=10_000)
+            if not plan.segments:
+                return ""
+            parts = await scheduler.submit(plan.segments, key, deadline=deadline,
+                                           priority=priority)
+            current = " ".join(p.text.strip() for p in parts if p.text.strip())
+            if len(plan.segments) == 1:
+                return current
+        return current

@@ -1,0 +1,87 @@
+"""The transformers engine on tiny models of each family, loaded through the registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service.engines.base import BatchKey, GenerationOptions
+from service.engines.manager import ModelManager
+from service.errors import ModelUnavailable
+from service.registry import Registry
+from service.settings import Settings
+
+TEXTS = [
+    "The city council approved the new budget on Tuesday after a long debate.",
+    "Police said the investigation was still under way.",
+    "Farmers are worried.",
+    "Schools will stay closed on Monday because of the storm warning, officials said.",
+]
+
+
+@pytest.fixture(scope="module")
+def manager(tiny_registry: Path, tmp_path_factory: pytest.TempPathFactory) -> ModelManager:
+    settings = Settings(registry=tiny_registry,
+                        models_dir=tmp_path_factory.mktemp("pulled"))
+    return ModelManager(Registry.from_settings(settings), settings)
+
+
+@pytest.mark.parametrize("model,src,tgt", [
+    ("tiny-marian-en-uk", "en", "uk"),
+    ("tiny-m2m100", "en", "ko"),
+    ("tiny-mt5-summarize", "en", "en"),
+])
+def test_batched_greedy_output_equals_one_by_one(manager: ModelManager, model: str, src: str,
+                                                 tgt: str) -> None:
+    engine = manager.get(model)
+    key = BatchKey(src, tgt, GenerationOptions(num_beams=1))
+    together = engine.generate(TEXTS, key)
+    alone = [engine.generate([text], key)[0] for text in TEXTS]
+    assert [g.text for g in together] == [g.text for g in alone]
+    assert all(g.tokens > 0 for g in together)
+    # Outputs depend on the input (the tiny model is random, not constant).
+    assert len({g.text for g in together}) > 1
+
+
+def test_model_is_loaded_once_per_process(manager: ModelManager) -> None:
+    assert manager.get("tiny-marian-en-uk") is manager.get("tiny-marian-en-uk")
+    assert manager.is_loaded("tiny-marian-en-uk")
+    status = {s.name: s for s in manager.status()}
+    assert status["tiny-marian-en-uk"].loaded and status["tiny-marian-en-uk"].device == "cpu"
+
+
+def test_m2m100_target_language_token_decides_the_output(manager: ModelManager) -> None:
+    engine = manager.get("tiny-m2m100")
+    to_ko = engine.generate(TEXTS[:1], BatchKey("en", "ko"))[0].text
+    to_uk = engine.generate(TEXTS[:1], BatchKey("en", "uk"))[0].text
+    assert to_ko != to_uk
+    assert "__ko__" not in to_ko and "__uk__" not in to_uk
+
+
+def test_forced_output_length(manager: ModelManager) -> None:
+    engine = manager.get("tiny-marian-en-uk")
+    options = GenerationOptions(num_beams=1, min_new_tokens=10, max_new_tokens=10)
+    out = engine.generate(TEXTS[:2], BatchKey("en", "uk", options))
+    assert [g.tokens for g in out] == [10, 10]
+
+
+def test_count_tokens_includes_special_tokens(manager: ModelManager) -> None:
+    marian = manager.get("tiny-marian-en-uk")
+    pieces = marian.tokenizer.tokenize(TEXTS[0])
+    assert marian.count_tokens(TEXTS[0], "en") == len(pieces) + 1  # </s>
+    m2m = manager.get("tiny-m2m100")
+    assert m2m.count_tokens(TEXTS[0], "en") == len(m2m.tokenizer.tokenize(TEXTS[0])) + 2
+
+
+def test_missing_model_names_the_model_and_the_pull_command(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    settings = Settings(models_dir=tmp_path)  # the default catalogue, nothing pulled
+    manager = ModelManager(Registry.from_settings(settings), settings)
+    with pytest.raises(ModelUnavailable) as info:
+        manager.get("opus-mt-en-uk")
+    message = info.value.message
+    assert "Model 'opus-mt-en-uk' (Helsinki-NLP/opus-mt-en-uk) is not available" in message
+    assert message.endswith("Pull it with: newsroom-mt models pull opus-mt-en-uk")
