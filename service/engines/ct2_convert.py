@@ -56,13 +56,18 @@ class ConversionRecord:
     source: str
     ctranslate2_version: str
     created: str
+    #: The source model's position limit (CTranslate2's config does not keep it).
+    max_positions: int | None = None
 
     @classmethod
     def read(cls, folder: Path) -> ConversionRecord | None:
         """The record in ``folder``, or ``None`` when absent or unreadable."""
         try:
             raw = json.loads((folder / RECORD_FILE).read_text("utf-8"))
-            return cls(**{k: str(raw[k]) for k in cls.__dataclass_fields__})
+            texts = {k: str(raw[k]) for k in ("model", "family", "quantization", "source",
+                                                "ctranslate2_version", "created")}
+            positions = raw.get("max_positions")
+            return cls(**texts, max_positions=int(positions) if positions else None)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -145,6 +150,15 @@ def _converter(source: Path) -> Any:
     return _Converter(str(source), copy_files=copy)
 
 
+def _max_positions(weights: Path) -> int | None:
+    try:
+        config = json.loads((weights / "config.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = config.get("max_position_embeddings")
+    return value if isinstance(value, int) and value > 0 else None
+
+
 def convert_model(entry: ModelEntry, weights: Path | None, quantization: str = "int8",
                   *, force: bool = False) -> Path:
     """Convert ``entry``'s local weights into ``<weights>-ct2-<quantization>/`` with its
@@ -172,7 +186,8 @@ def convert_model(entry: ModelEntry, weights: Path | None, quantization: str = "
     ConversionRecord(
         model=entry.name, family=entry.family, quantization=quantization,
         source=str(weights), ctranslate2_version=ctranslate2.__version__,
-        created=datetime.now(timezone.utc).isoformat(timespec="seconds")).write(out)
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        max_positions=_max_positions(weights)).write(out)
     log.info("model converted", extra={"model": entry.name, "quantization": quantization,
                                        "path": str(out)})
     return out

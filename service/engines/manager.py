@@ -23,6 +23,8 @@ from service.registry import ModelEntry, Registry
 
 log = logging.getLogger(__name__)
 
+_LOAD_LOCK = threading.Lock()
+
 
 @dataclass(frozen=True)
 class ModelStatus:
@@ -97,7 +99,12 @@ class ModelManager:
         with lock:
             engine = self._engines.get(name)
             if engine is None:
-                engine = self._load(self.registry.get(name))
+                entry = self.registry.get(name)
+                # transformers' loading switches process-global state (meta-device
+                # initialisation, default dtype): two loads in parallel threads corrupt
+                # each other ("Cannot copy out of meta tensor"), so load one at a time.
+                with _LOAD_LOCK:
+                    engine = self._load(entry)
                 self._engines[name] = engine
             return engine
 
@@ -177,4 +184,4 @@ class ModelManager:
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return text[0].rstrip(".") if text else type(exc).__name__

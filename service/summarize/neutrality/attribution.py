@@ -10,8 +10,8 @@ names a speaker from another side.
 from __future__ import annotations
 
 from service.summarize.neutrality.report import CheckResult, Finding
-from service.summarize.neutrality.sources import (Analysis, SentenceInfo, side_label,
-                                                  side_present)
+from service.summarize.neutrality.sources import (Analysis, SentenceInfo, Source,
+                                                  side_label, speaker_on_side)
 
 NAME = "attribution"
 #: A summary sentence restates an article sentence when it shares at least this many
@@ -37,15 +37,10 @@ def best_match(sentence: SentenceInfo, article: Analysis) -> tuple[int | None, i
     return best, best_shared
 
 
-def names_speaker(summary: Analysis, index: int, side: list, lang: str) -> bool:
-    """True when summary sentence ``index`` (or, for "he said", its antecedent) names a
-    speaker of ``side``."""
-    sentence = summary.sentences[index]
-    if side_present(side, sentence.tokens, lang):
-        return True
-    if sentence.antecedent is not None and not sentence.own_speakers:
-        return side_present(side, summary.sentences[sentence.antecedent].tokens, lang)
-    return False
+def names_speaker(summary: Analysis, index: int, side: list[Source], lang: str) -> bool:
+    """True when summary sentence ``index`` reports a speaker of ``side`` (named in it,
+    or named in the sentence its "he said" / "the ministry said" refers to)."""
+    return any(speaker_on_side(sp, side, lang) for sp in summary.speakers(index))
 
 
 def check(article: Analysis, summary: Analysis, *, same_language: bool) -> CheckResult:

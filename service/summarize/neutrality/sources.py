@@ -234,12 +234,12 @@ def _sources_ko(text: str, offset: int, quotes: list[tuple[int, int]]) -> tuple[
                 if j < i:
                     subject = (morphs[j].start, m.start)
                     break
-        if subject is not None:
-            src = _source(text, offset, subject[0], subject[1], "ko")
-            if src:
-                found.append(src)
+        src = _source(text, offset, subject[0], subject[1], "ko") if subject else None
+        if src:
+            found.append(src)
         elif not found:
-            # No subject at all: Korean drops a speaker already named ("...라고 말했다").
+            # A pronoun ("그는") or no subject at all: Korean drops a speaker already
+            # named ("...라고 말했다").
             found.append(Source("", offset, offset, (), True))
     return found, bool(according or verbs)
 
@@ -267,6 +267,11 @@ def _resolve(sentences: list[SentenceInfo], lang: str) -> None:
                 continue
             sentence.antecedent = back
             break
+        if sentence.antecedent is None and generic and sentence.index > 0 \
+                and sentences[sentence.index - 1].own_speakers:
+            # A synonym right after a named speaker ("Министерство обороны России
+            # заявило ... В ведомстве сообщили ...") refers back to it.
+            sentence.antecedent = sentence.index - 1
 
 
 def keys_within(inner: tuple[str, ...], outer: list[str], lang: str) -> bool:
@@ -323,12 +328,19 @@ def _analyse_cached(text: str, lang: str) -> Analysis:
 
 
 def side_label(side: list[Source]) -> str:
-    """The fullest phrase naming a side, for messages."""
-    return max((s.text for s in side), key=len)
+    """The phrase that first names a side in the text, for messages."""
+    return side[0].text
 
 
-def side_present(side: list[Source], tokens: list[Token], lang: str) -> bool:
-    """True when ``tokens`` name one of ``side``'s speakers (every key word of it)."""
-    words = [t.lower for t in tokens]
+def speaker_on_side(speaker: Source, side: list[Source], lang: str) -> bool:
+    """True when ``speaker`` (found in another text, e.g. a summary) is one of
+    ``side``'s speakers: its phrase contains every key word of one of them
+    ("the Russian defence ministry" for "Russia's defence ministry"), or its own key
+    words belong to one of them ("Peskov" for "Kremlin spokesman Dmitry Peskov")."""
+    if speaker.pronoun or not speaker.keys:
+        return False
+    words = list(speaker.affiliation) + [t.lower for t in tokenize(speaker.text, lang)]
     specific = [s for s in side if not s.generic] or side
-    return any(keys_within(s.keys, words, lang) for s in specific)
+    return any(keys_within(s.keys, words, lang) or
+               (not speaker.generic and keys_within(speaker.keys, list(s.affiliation), lang))
+               for s in specific)

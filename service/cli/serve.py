@@ -1,0 +1,58 @@
+"""``newsroom-mt serve``: run the HTTP API under uvicorn.
+
+Shutdown is graceful: on SIGTERM/SIGINT uvicorn stops accepting connections and
+lets requests in flight finish for up to ``drain_timeout_s``; then the app's
+lifespan closes the runtime (queued batches finish, models are freed) and the
+process exits 0.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from service.cli.common import fail, settings_from
+from service.errors import NewsroomError
+from service.logs import configure_logging
+
+
+def serve(ctx: typer.Context,
+          host: Optional[str] = typer.Option(None, help="Bind address [env NEWSROOM_HOST]."),
+          port: Optional[int] = typer.Option(None, help="Port [env NEWSROOM_PORT]."),
+          preload: Optional[bool] = typer.Option(
+              None, "--preload/--no-preload",
+              help="Load the required models at start-up [env NEWSROOM_PRELOAD]."),
+          required_models: Optional[str] = typer.Option(
+              None, "--require", help="Models /readyz waits for, comma-separated "
+                                      "[env NEWSROOM_REQUIRED_MODELS]."),
+          api_keys_file: Optional[str] = typer.Option(
+              None, "--api-keys-file", help="File of accepted API keys, one per line."),
+          drain_timeout: Optional[float] = typer.Option(
+              None, "--drain-timeout", help="Seconds allowed for requests in flight on "
+                                            "SIGTERM [env NEWSROOM_DRAIN_TIMEOUT_S]."),
+          ) -> None:
+    """Serve the HTTP API (native /v1, LibreTranslate and DeepL routes, /docs)."""
+    import uvicorn
+
+    from service.http.app import create_app
+    from service.http.auth import KeyStore
+    from service.registry import Registry
+
+    settings = settings_from(ctx, host=host, port=port, preload=preload,
+                             required_models=required_models, api_keys_file=api_keys_file,
+                             drain_timeout_s=drain_timeout)
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    try:
+        # Fail fast, with a clear message, on a bad catalogue or key file.
+        Registry.from_settings(settings)
+        KeyStore.from_settings(settings)
+    except NewsroomError as exc:
+        fail(exc.message, code=2)
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_config=None,
+        # The middleware writes one structured line per request.
+        access_log=False, timeout_graceful_shutdown=settings.drain_timeout_s,
+        proxy_headers=True, server_header=False)
+    uvicorn.Server(config).run()

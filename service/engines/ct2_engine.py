@@ -1,0 +1,305 @@
+"""The optional CTranslate2 engine (``pip install 'newsroom-mt[ct2]'``).
+
+Serves the same :class:`service.engines.base.Engine` interface as the transformers
+engine from a folder written by ``newsroom-mt models convert`` (see
+:mod:`service.engines.ct2_convert`). It tokenizes with the model's own Hugging Face
+tokenizer, so sources (language token, ``</s>``) and decoded texts are exactly what the
+transformers engine sees and returns:
+
+- the source is ``input_ids`` mapped to tokens, ``</s>`` included (CTranslate2 does not
+  add it: ``add_source_eos`` is false for converted Transformers models);
+- M2M100/NLLB: the target language token is passed as ``target_prefix`` (the
+  counterpart of ``forced_bos_token_id``) and removed from the output;
+- models whose generation config forces ``</s>`` at the length limit (Opus-MT) stop
+  one token earlier and count the forced ``</s>``, as ``generate`` does;
+- ``beam_size`` is always passed (CTranslate2 defaults to 2, not greedy).
+
+Device and compute type follow the torch engine's choice of device: CPU -> ``int8``,
+CUDA -> ``int8_float16`` (int8 conversions) or ``float16``; ``NEWSROOM_CT2_COMPUTE_TYPE``
+overrides. ``NEWSROOM_THREADS`` sets ``intra_threads`` and ``NEWSROOM_CT2_INTER_THREADS``
+``inter_threads`` (see docs/engines.md for a given number of cores).
+
+``ctranslate2`` is imported at the top of this module on purpose: without the package,
+importing this module raises ImportError, which the model manager turns into
+:class:`service.errors.EngineNotInstalled` with the install command.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import ctranslate2
+
+from service.engines.base import BatchKey, Generated
+from service.engines.ct2_convert import (
+    CT2_FAMILIES,
+    Conversion,
+    ConversionRecord,
+    convert_hint,
+    find_conversions,
+)
+from service.engines.device import Placement
+from service.engines.transformers_engine import (
+    MAX_INPUT_CAP,
+    MULTILINGUAL_FAMILIES,
+    language_code,
+    merge_generation,
+)
+from service.errors import ModelUnavailable
+from service.registry import ModelEntry
+
+log = logging.getLogger(__name__)
+
+#: CTranslate2's own default output limit, used when neither the catalogue nor the
+#: model's generation config gives one.
+DEFAULT_MAX_DECODING_LENGTH = 256
+#: Which stored quantization to load first, per device, when the setting is ``auto``.
+_AUTO_PREFERENCE = {
+    "cpu": ("int8", "int8_float32", "float32", "int8_float16", "float16"),
+    "cuda": ("int8_float16", "float16", "int8", "float32"),
+}
+#: With an explicit compute type, load the most precise stored copy (re-quantizing
+#: down at load time loses nothing more than converting straight to it).
+_PRECISION_ORDER = ("float32", "float16", "bfloat16", "int8_float32", "int8_float16", "int8")
+
+
+def ct2_device(device: str) -> tuple[str, int]:
+    """Torch-style device string -> CTranslate2 ``(device, device_index)``.
+
+    CTranslate2 has no MPS backend: Apple GPUs fall back to the CPU."""
+    if device.startswith("cuda"):
+        _, _, index = device.partition(":")
+        return "cuda", int(index) if index else 0
+    return "cpu", 0
+
+
+def resolve_compute_type(setting: str, device: str, stored: str) -> str:
+    """The compute type to load with: the setting unless ``auto``; else ``int8`` on CPU,
+    and on CUDA ``int8_float16`` for int8 conversions, ``float16`` for the others."""
+    if setting != "auto":
+        return setting
+    if device == "cuda":
+        return "int8_float16" if stored.startswith("int8") else "float16"
+    return "int8"
+
+
+def pick_conversion(conversions: Sequence[Conversion], device: str, setting: str) -> Conversion:
+    """The converted folder to load among several (see module docs for the order)."""
+    if setting == "auto":
+        order: Sequence[str] = _AUTO_PREFERENCE.get(device, _AUTO_PREFERENCE["cpu"])
+    else:
+        order = (setting,) + _PRECISION_ORDER
+
+    def rank(conversion: Conversion) -> int:
+        q = conversion.quantization
+        return order.index(q) if q in order else len(order)
+
+    return min(conversions, key=rank)
+
+
+def _generation_defaults(folder: Path) -> dict[str, Any]:
+    """The copied ``generation_config.json`` (empty when the model had none)."""
+    try:
+        data = json.loads((folder / "generation_config.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class CTranslate2Engine:
+    """A CTranslate2 ``Translator`` + Hugging Face tokenizer; implements
+    :class:`service.engines.base.Engine`."""
+
+    kind = "ctranslate2"
+
+    def __init__(self, entry: ModelEntry, translator: Any, tokenizer: Any, *, path: Path,
+                 device: str, compute_type: str, max_positions: int | None = None) -> None:
+        self.name = entry.name
+        self.entry = entry
+        self.family = entry.family
+        self.translator = translator
+        self.tokenizer = tokenizer
+        self.path = path
+        self.device = device
+        self.compute_type = compute_type
+        self.model_generation = _generation_defaults(path)
+        self._eos = str(tokenizer.eos_token)
+        # Tokenizers keep ``src_lang`` as state: serialise every use of it.
+        self._tok_lock = threading.Lock()
+        self.max_input_tokens = self._max_input_tokens(max_positions)
+
+    # --- loading ------------------------------------------------------------------
+    @classmethod
+    def load(cls, entry: ModelEntry, folder: Path, *, device: str = "cpu", device_index: int = 0,
+             compute_type: str = "int8", intra_threads: int = 0,
+             inter_threads: int = 1) -> CTranslate2Engine:
+        """Load a converted folder. Raises :class:`ModelUnavailable` when CTranslate2
+        refuses it (unsupported compute type on this device, no CUDA, bad folder)."""
+        from transformers import AutoTokenizer
+
+        try:
+            translator = ctranslate2.Translator(
+                str(folder), device=device, device_index=device_index,
+                compute_type=compute_type, intra_threads=intra_threads,
+                inter_threads=inter_threads)
+            tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelUnavailable(
+                f"Model '{entry.name}': CTranslate2 could not load {folder} on {device} "
+                f"with compute type {compute_type}: {_first_line(exc)}", field="model") from exc
+        record = ConversionRecord.read(folder)
+        shown = device if device == "cpu" else f"{device}:{device_index}"
+        return cls(entry, translator, tokenizer, path=folder, device=shown,
+                   compute_type=str(translator.compute_type),
+                   max_positions=record.max_positions if record else None)
+
+    @classmethod
+    def load_entry(cls, entry: ModelEntry, settings: Any, placement: Placement) -> CTranslate2Engine:
+        """Find ``entry``'s converted folder and load it as the settings say. Raises
+        :class:`ModelUnavailable` naming the ``models convert`` command when there is none."""
+        from service.engines.manager import local_weights
+
+        if entry.family not in CT2_FAMILIES:
+            raise ModelUnavailable(
+                f"Model '{entry.name}' ({entry.family}) cannot run on the CTranslate2 engine, "
+                f"which serves: {', '.join(sorted(CT2_FAMILIES))}. Set its engine to "
+                "transformers in the catalogue.", field="engine")
+        weights = local_weights(entry, settings.resolved_models_dir())
+        conversions = find_conversions(entry, weights)
+        if not conversions:
+            raise ModelUnavailable(_not_converted(entry, weights), field="model")
+        device, index = ct2_device(placement.device)
+        chosen = pick_conversion(conversions, device, settings.ct2_compute_type)
+        compute_type = resolve_compute_type(settings.ct2_compute_type, device,
+                                            chosen.quantization)
+        return cls.load(entry, chosen.path, device=device, device_index=index,
+                        compute_type=compute_type, intra_threads=settings.threads,
+                        inter_threads=settings.ct2_inter_threads)
+
+    def _max_input_tokens(self, max_positions: int | None) -> int:
+        if self.entry.max_input_tokens:
+            return min(self.entry.max_input_tokens, MAX_INPUT_CAP)
+        candidates = [MAX_INPUT_CAP]
+        model_max = getattr(self.tokenizer, "model_max_length", None)
+        if isinstance(model_max, int) and 0 < model_max < 100_000:
+            candidates.append(model_max)
+        if max_positions:
+            candidates.append(max_positions)
+        return min(candidates)
+
+    # --- tokenisation ---------------------------------------------------------------
+    def count_tokens(self, text: str, src_lang: str | None = None) -> int:
+        """Source tokens for ``text`` with special tokens (language token, ``</s>``)."""
+        with self._tok_lock:
+            self._set_src_lang(src_lang)
+            return len(self.tokenizer(self.entry.prefix + text)["input_ids"])
+
+    def _set_src_lang(self, src_lang: str | None) -> None:
+        code = language_code(self.family, src_lang)
+        if code is not None:
+            self.tokenizer.src_lang = code
+
+    def _encode(self, texts: Sequence[str], key: BatchKey) -> list[list[str]]:
+        prefix = key.prefix or self.entry.prefix
+        with self._tok_lock:
+            self._set_src_lang(key.src_lang)
+            ids = self.tokenizer([prefix + t for t in texts], truncation=True,
+                                 max_length=self.max_input_tokens)["input_ids"]
+        return [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+
+    def _target_token(self, key: BatchKey) -> str | None:
+        code = language_code(self.family, key.tgt_lang)
+        if code is None:
+            return None
+        if self.family == "m2m100":
+            return str(self.tokenizer.get_lang_token(code))
+        return code
+
+    # --- generation -------------------------------------------------------------------
+    def decoding_options(self, key: BatchKey) -> tuple[dict[str, Any], bool]:
+        """``translate_batch`` keyword arguments for ``key`` and whether ``</s>`` is
+        forced at the length limit (then the limit is one less, see module docs)."""
+        params = merge_generation(self.entry.generation, key.options)
+        limit = params.get("max_new_tokens") or self.model_generation.get("max_new_tokens")
+        if not limit:
+            max_length = self.model_generation.get("max_length")
+            # max_length counts the decoder start token; new tokens are one fewer.
+            limit = max_length - 1 if max_length else DEFAULT_MAX_DECODING_LENGTH
+        forced_eos = self.model_generation.get("forced_eos_token_id") is not None
+        limit = int(limit)
+        if forced_eos and limit > 1:
+            limit -= 1
+        options: dict[str, Any] = {
+            "beam_size": int(params.get("num_beams") or 1),
+            "max_decoding_length": limit,
+            "min_decoding_length": min(int(params.get("min_new_tokens") or 0), limit),
+            "return_end_token": True,
+            # Sources are already truncated to max_input_tokens by the tokenizer.
+            "max_input_length": 0,
+        }
+        ngram = params.get("no_repeat_ngram_size") or self.model_generation.get(
+            "no_repeat_ngram_size")
+        if ngram:
+            options["no_repeat_ngram_size"] = int(ngram)
+        penalty = params.get("length_penalty", self.model_generation.get("length_penalty"))
+        if penalty is not None:
+            options["length_penalty"] = float(penalty)
+        return options, forced_eos
+
+    def generate(self, texts: Sequence[str], key: BatchKey) -> list[Generated]:
+        """Greedy or beam decoding of one batch (blocking; runs in a worker thread)."""
+        if not texts:
+            return []
+        source = self._encode(texts, key)
+        options, forced_eos = self.decoding_options(key)
+        target = self._target_token(key)
+        prefix = [[target] for _ in source] if target is not None else None
+        results = self.translator.translate_batch(source, prefix, **options)
+        rows: list[list[int]] = []
+        counts: list[int] = []
+        for result in results:
+            tokens = list(result.hypotheses[0])
+            if target is not None and tokens and tokens[0] == target:
+                tokens = tokens[1:]
+            ended = bool(tokens) and tokens[-1] == self._eos
+            if ended:
+                tokens = tokens[:-1]
+            rows.append(self.tokenizer.convert_tokens_to_ids(tokens))
+            # generate() counts </s>, whether produced or forced at the limit.
+            counts.append(len(tokens) + (1 if ended or forced_eos else 0))
+        decoded = self.tokenizer.batch_decode(rows, skip_special_tokens=True)
+        return [Generated(text=text.strip(), tokens=count) for text, count in zip(decoded, counts)]
+
+    def close(self) -> None:
+        """Unload the model and drop references so memory is freed."""
+        if self.translator is not None:
+            self.translator.unload_model()
+        self.translator = None
+        self.tokenizer = None
+
+
+def _not_converted(entry: ModelEntry, weights: Path | None) -> str:
+    hint = convert_hint(entry)
+    if entry.ct2_path is not None:
+        return (f"Model '{entry.name}' uses the CTranslate2 engine but its ct2_path "
+                f"'{entry.ct2_path}' holds no converted model (model.bin). Convert it with: "
+                f"{hint} and point ct2_path at the folder it writes.")
+    if weights is None:
+        return (f"Model '{entry.name}' uses the CTranslate2 engine but is neither pulled nor "
+                f"converted. Run: newsroom-mt models pull {entry.name} && {hint}")
+    return (f"Model '{entry.name}' uses the CTranslate2 engine but has not been converted. "
+            f"Convert it with: {hint}")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+__all__ = ["CTranslate2Engine", "ct2_device", "pick_conversion", "resolve_compute_type",
+           "MULTILINGUAL_FAMILIES"]

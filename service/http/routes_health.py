@@ -1,0 +1,59 @@
+"""Operational endpoints: ``/healthz`` (alive), ``/readyz`` (models ready) and
+``/metrics`` (Prometheus). They need no API key: probes and scrapers carry none."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from service.http import schemas as s
+from service.http.deps import http_state
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", response_model=s.Health, summary="Process alive")
+async def healthz() -> s.Health:
+    """200 while the process serves HTTP at all (a liveness probe)."""
+    return s.Health(status="ok")
+
+
+def _message(readiness: dict) -> str:
+    parts = []
+    if readiness["missing"]:
+        parts.append("models not loaded: " + ", ".join(readiness["missing"]))
+    if readiness["unhealthy"]:
+        parts.append("batching worker stopped: " + "; ".join(
+            f"{name} ({why})" for name, why in readiness["unhealthy"].items()))
+    if readiness["stopping"]:
+        parts.append("shutting down")
+    return "; ".join(parts) or "ready"
+
+
+@router.get("/readyz", response_model=s.Readiness, summary="Required models loaded",
+            responses={503: {"model": s.Readiness,
+                             "description": "Not ready: `missing` names the models not "
+                                            "loaded yet, `unhealthy` dead workers."}})
+async def readyz(request: Request) -> JSONResponse:
+    """200 only when every model the deployment requires is loaded and every batching
+    worker runs; otherwise 503 naming what is missing (a readiness probe)."""
+    runtime = http_state(request).runtime
+    if runtime is None:
+        body = {"ready": False, "missing": [], "unhealthy": {}, "stopping": True}
+    else:
+        body = runtime.readiness()
+    body["message"] = _message(body)
+    return JSONResponse(body, status_code=200 if body["ready"] else 503)
+
+
+@router.get("/metrics", summary="Prometheus metrics",
+            responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
+                             "description": "Prometheus text exposition."}})
+async def metrics(request: Request) -> Response:
+    """Requests by route and status, latency histograms, queue depth, batch sizes,
+    tokens generated and model load times."""
+    runtime = http_state(request).runtime
+    if runtime is None:
+        return Response(b"", media_type="text/plain")
+    body, content_type = runtime.metrics.render()
+    return Response(body, media_type=content_type)

@@ -1,0 +1,119 @@
+"""The native JSON API: ``/v1/translate``, ``/v1/summarize``, ``/v1/detect``,
+``/v1/languages`` and ``/v1/models``.
+
+Routes are thin: validate sizes and charge the caller here, then call the
+application services; every failure is a domain error rendered by the error table.
+Model work runs under :func:`~service.http.deps.until_disconnect`, so a client that
+goes away stops holding queue places.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from service.app.summarization import SummarizationService
+from service.app.translation import TranslationService
+from service.http import schemas as s
+from service.http.auth import Principal
+from service.http.deps import charge, get_runtime, native_caller, until_disconnect
+from service.http.limits import check_texts
+from service.languages import LANGUAGE_NAMES
+
+router = APIRouter(prefix="/v1", tags=["native"])
+
+_WORK_ERRORS = s.error_responses(400, 401, 429, 503, 504)
+_LIST_ERRORS = s.error_responses(400, 401, 429)
+
+
+@router.post("/translate", response_model=s.TranslateResponse, responses=_WORK_ERRORS,
+             summary="Translate one text or a list of texts")
+async def translate(body: s.TranslateRequest, request: Request,
+                    caller: Principal = Depends(native_caller)) -> s.TranslateResponse:
+    """Translate ``text`` or ``texts`` (plain text or HTML) into ``target``.
+
+    Paragraphs and line breaks are kept; with ``format=html`` tags and attributes are
+    kept and only text nodes are translated. Each result carries the (detected)
+    source language, its confidence and the model route used.
+    """
+    runtime = get_runtime(request)
+    texts, field = body.items()
+    chars = check_texts(runtime.settings, texts, field)
+    service = TranslationService(runtime)
+    service.check_languages(body.source, body.target)  # fail before charging the quota
+    charge(request, caller, chars)
+    results = await until_disconnect(request, service.translate_many(
+        texts, source=body.source, target=body.target, fmt=body.format, field_name=field))
+    return s.TranslateResponse(translations=[s.Translation.of(r) for r in results])
+
+
+@router.post("/summarize", response_model=s.SummarizeResponse, responses=_WORK_ERRORS,
+             summary="Summarise an article neutrally")
+async def summarize(body: s.SummarizeRequest, request: Request,
+                    caller: Principal = Depends(native_caller)) -> dict[str, Any]:
+    """A short neutral summary of ``text`` (optionally in another language) with the
+    report of the four neutrality checks."""
+    runtime = get_runtime(request)
+    chars = check_texts(runtime.settings, [body.text], "text")
+    charge(request, caller, chars)
+    result = await until_disconnect(request, SummarizationService(runtime).summarize(
+        body.text, source=body.source, target=body.target, mode=body.mode,
+        max_sentences=body.max_sentences, max_words=body.max_words))
+    return result.to_dict()
+
+
+@router.post("/detect", response_model=s.DetectResponse, responses=_LIST_ERRORS,
+             summary="Identify the language of texts")
+async def detect(body: s.DetectRequest, request: Request,
+                 caller: Principal = Depends(native_caller)) -> s.DetectResponse:
+    """The language of each text among the served ones, with a confidence in 0..1;
+    ``language`` is null (with a ``reason``) when it cannot be told."""
+    runtime = get_runtime(request)
+    texts, field = body.items()
+    chars = check_texts(runtime.settings, texts, field)
+    charge(request, caller, chars)
+    detector = runtime.detector
+    # lingua is CPU work: keep the event loop free for other requests.
+    found = await asyncio.to_thread(lambda: [detector.detect_article(t) for t in texts])
+    return s.DetectResponse(detections=[
+        s.Detection(language=d.language, confidence=round(d.confidence, 4),
+                    reason=d.reason or None) for d in found])
+
+
+@router.get("/languages", response_model=s.LanguagesResponse, responses=_LIST_ERRORS,
+            summary="Languages served and their targets")
+async def languages(request: Request,
+                    caller: Principal = Depends(native_caller)) -> s.LanguagesResponse:
+    """Every served language with the targets some catalogue route reaches."""
+    runtime = get_runtime(request)
+    served = runtime.languages
+    return s.LanguagesResponse(languages=[
+        s.Language(code=code, name=LANGUAGE_NAMES.get(code, code),
+                   targets=runtime.registry.translation_targets(code, served))
+        for code in served])
+
+
+@router.get("/models", response_model=s.ModelsResponse, responses=_LIST_ERRORS,
+            summary="Catalogue models and their state")
+async def models(request: Request,
+                 caller: Principal = Depends(native_caller)) -> s.ModelsResponse:
+    """Every catalogue entry: task, directions, licence, whether routing may use it,
+    whether its weights are local and loaded, and on which device."""
+    runtime = get_runtime(request)
+    registry = runtime.registry
+    status = {row.name: row for row in runtime.models.status()}
+    rows = []
+    for entry in registry.all_entries():
+        st = status[entry.name]
+        rows.append(s.ModelInfo(
+            id=entry.name, task=entry.task, family=entry.family,
+            directions=entry.directions, languages=entry.languages, licence=entry.licence,
+            commercial=entry.commercial, usable=registry.usable(entry),
+            unusable_reason=registry.why_unusable(entry), local=st.local, loaded=st.loaded,
+            device=st.device, engine=st.engine,
+            load_seconds=round(st.load_seconds, 3) if st.load_seconds is not None else None,
+            error=st.error))
+    return s.ModelsResponse(models=rows)
+

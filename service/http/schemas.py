@@ -1,0 +1,219 @@
+"""Request and response models of the native ``/v1`` API (they make its OpenAPI schema).
+
+Requests forbid unknown fields, so a misspelt field (``"targt"``) is a 400 naming it
+rather than a silently ignored option.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from service.app.translation import TranslationResult
+from service.registry import Route
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TextsInput(_Request):
+    """Exactly one of ``text`` (one string) or ``texts`` (a list of strings)."""
+
+    text: str | None = Field(default=None, description="One text.")
+    texts: list[str] | None = Field(default=None, description="Several texts; results "
+                                    "come back in the same order.")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> TextsInput:
+        if (self.text is None) == (self.texts is None):
+            raise ValueError("give exactly one of 'text' or 'texts'")
+        return self
+
+    def items(self) -> tuple[list[str], str]:
+        """The texts and the field name to report errors against."""
+        if self.text is not None:
+            return [self.text], "text"
+        return list(self.texts or []), "texts"
+
+
+class TranslateRequest(TextsInput):
+    """``POST /v1/translate``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"text": "Kyiv is the capital of Ukraine.", "target": "uk"},
+                     {"texts": ["<p>Hello <b>world</b></p>"], "source": "en",
+                      "target": "ko", "format": "html"}]})
+
+    source: str = Field(default="auto", description="Source language code, or 'auto'.")
+    target: str = Field(description="Target language code (en, uk, ru, ko).")
+    format: Literal["text", "html"] = Field(
+        default="text", description="'html': tags and attributes are kept, only text "
+                                    "nodes are translated.")
+
+
+class DetectRequest(TextsInput):
+    """``POST /v1/detect``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"text": "Київ — столиця України."}]})
+
+
+class SummarizeRequest(_Request):
+    """``POST /v1/summarize``."""
+
+    text: str = Field(description="The article.")
+    source: str = Field(default="auto", description="Article language, or 'auto'.")
+    target: str | None = Field(default=None, description="Summary language (default: "
+                                                         "the article's).")
+    mode: Literal["auto", "abstractive", "extractive"] = "auto"
+    max_sentences: int | None = Field(default=None, ge=1, le=20)
+    max_words: int | None = Field(default=None, ge=5, le=500)
+
+
+# --- responses -------------------------------------------------------------------
+
+class RouteStep(BaseModel):
+    model: str
+    source: str
+    target: str
+
+
+class RouteInfo(BaseModel):
+    """Which models produced a text: ``direct``, ``multilingual``, ``pivot`` (through
+    English) or ``identity`` (already in the target language)."""
+
+    kind: str
+    steps: list[RouteStep]
+
+    @classmethod
+    def of(cls, route: Route) -> RouteInfo:
+        return cls(kind=route.kind, steps=[RouteStep(**s) for s in route.describe()])
+
+
+class Translation(BaseModel):
+    text: str
+    source: str | None = Field(description="Source language (detected when 'auto'); null "
+                                           "when the text has no letters.")
+    confidence: float = Field(description="Detection confidence (1.0 when given).")
+    detected: bool = Field(description="Whether the source language was detected.")
+    route: RouteInfo | None
+    routes: dict[str, RouteInfo] = Field(
+        default_factory=dict, description="Per source language, when paragraphs came in "
+                                          "several languages.")
+
+    @classmethod
+    def of(cls, result: TranslationResult) -> Translation:
+        return cls(text=result.text, source=result.source,
+                   confidence=round(result.confidence, 4), detected=result.detected,
+                   route=RouteInfo.of(result.route) if result.route is not None else None,
+                   routes={lang: RouteInfo.of(r) for lang, r in result.routes.items()})
+
+
+class TranslateResponse(BaseModel):
+    translations: list[Translation]
+
+
+class SummarizeResponse(BaseModel):
+    """The summary, how it was made, and its neutrality report (see the README)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    summary: str
+    source_language: str
+    target_language: str
+    mode_used: str
+    model_route: list[dict[str, str]]
+    neutrality: dict[str, Any]
+    enforcement: dict[str, Any]
+    source_summary: str | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
+class Detection(BaseModel):
+    language: str | None
+    confidence: float
+    reason: str | None = Field(default=None, description="Why language is null.")
+
+
+class DetectResponse(BaseModel):
+    detections: list[Detection]
+
+
+class Language(BaseModel):
+    code: str
+    name: str
+    targets: list[str]
+
+
+class LanguagesResponse(BaseModel):
+    languages: list[Language]
+
+
+class ModelInfo(BaseModel):
+    id: str
+    task: str
+    family: str
+    directions: list[str]
+    languages: list[str]
+    licence: str
+    commercial: bool
+    usable: bool = Field(description="Whether routing may use it under this deployment's "
+                                     "licence and opt-in settings.")
+    unusable_reason: str | None = None
+    local: bool = Field(description="Weights present locally.")
+    loaded: bool
+    device: str | None
+    engine: str | None
+    load_seconds: float | None
+    error: str | None
+
+
+class ModelsResponse(BaseModel):
+    models: list[ModelInfo]
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    ready: bool
+    missing: list[str]
+    unhealthy: dict[str, str]
+    stopping: bool
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    type: str
+    message: str
+    field: str | None = None
+    limit: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    """Every native error: ``{"error": {"type", "message", "field"?, "limit"?}}``."""
+
+    error: ErrorDetail
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries for the given error statuses."""
+    described = {
+        400: "Invalid request (malformed JSON, wrong type, unknown language, over a size "
+             "limit); `field` names the input.",
+        401: "Missing or invalid API key.",
+        429: "Rate limit, daily quota or queue full; see `Retry-After`.",
+        503: "A model is unavailable or the server is shutting down.",
+        504: "The request did not finish within its deadline.",
+    }
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry: dict[str, Any] = {"model": ErrorResponse, "description": described[status]}
+        if status in (429, 503):
+            entry["headers"] = {"Retry-After": {"schema": {"type": "integer"},
+                                                "description": "Seconds to wait."}}
+        out[status] = entry
+    return out
