@@ -26,7 +26,6 @@ from service.engines.base import BatchKey, GenerationOptions
 from service.errors import InvalidInput, LanguageNotDetected, ModelUnavailable, NoRoute
 from service.languages import normalize_language
 from service.registry import ModelEntry
-from service.summarize.enforcement import enforce
 from service.summarize.extractive import extractive_summary
 from service.summarize.neutrality import NeutralityReport, check_neutrality
 from service.text.chunking import plan_article
@@ -119,7 +118,9 @@ class SummarizationService:
         enforcement: dict[str, Any] = {"policy": settings.summary_enforcement,
                                        "action": "none"}
         candidate: str | None = None
-        if mode in ("auto", "abstractive"):
+        if mode == "auto" and not self._abstractive_available(src):
+            notes.append("no summarisation model is available locally; used extractive")
+        elif mode in ("auto", "abstractive"):
             try:
                 candidate, route = await self._abstractive(text, src, priority)
             except (ModelUnavailable, NoRoute) as exc:
@@ -127,6 +128,8 @@ class SummarizationService:
                     raise
                 notes.append(f"abstractive unavailable, used extractive: {exc.message}")
         if candidate is not None:
+            from service.summarize.enforcement import enforce
+
             outcome = enforce(text, candidate, src, settings.summary_enforcement,
                               max_sentences=max_sentences, max_words=max_words)
             summary, report = outcome.summary, outcome.report
@@ -156,6 +159,23 @@ class SummarizationService:
                              notes=notes, seconds=time.perf_counter() - started)
 
     # --- abstractive --------------------------------------------------------------
+    def _abstractive_available(self, src: str) -> bool:
+        """Whether every model of the abstractive route can be had without a download
+        (``auto`` never makes a request wait on the network)."""
+        registry, models = self.runtime.registry, self.runtime.models
+        entry = registry.summarizer_for(src)
+        if entry is not None:
+            return models.available(entry.name)
+        pivot = registry.summarizer_for("en")
+        if pivot is None or not models.available(pivot.name):
+            return False
+        try:
+            legs = registry.route_translation(src, "en").models + \
+                registry.route_translation("en", src).models
+        except NoRoute:
+            return False
+        return all(models.available(name) for name in legs)
+
     async def _abstractive(self, text: str, src: str, priority: int
                            ) -> tuple[str, list[dict[str, str]]]:
         registry = self.runtime.registry

@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from service.cli import models as models_cli
+from service.cli import summarize as summarize_cli
 from service.cli import serve as serve_cli
 from service.cli import translate as translate_cli
 from service.logs import configure_logging, quiet_hf_progress
@@ -39,6 +40,7 @@ def main_options(
 
 app.command("translate")(translate_cli.translate)
 app.command("detect")(translate_cli.detect)
+app.command("summarize")(summarize_cli.summarize)
 app.command("serve")(serve_cli.serve)
 app.add_typer(models_cli.app, name="models")
 

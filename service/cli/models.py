@@ -105,3 +105,42 @@ def tiny(out: Path = typer.Option(..., "--out", "-o", help="Folder to write the 
     registry = write_tiny_models(out, seed=seed)
     typer.echo(WARNING, err=True)
     typer.echo(f"Wrote {registry}. Use it with: NEWSROOM_REGISTRY={registry} newsroom-mt ...")
+
+
+@app.command()
+def convert(ctx: typer.Context,
+            names: Optional[list[str]] = typer.Argument(
+                None, help="Models to convert (default: every local Marian/M2M100/NLLB model)."),
+            quantization: str = typer.Option(
+                "int8", "--quantization", "-q",
+                help="Stored weights: int8 (CPU), int8_float16 or float16 (GPU), float32."),
+            force: bool = typer.Option(False, "--force", help="Replace an existing conversion."),
+            ) -> None:
+    """Convert pulled (or tiny) models for the CTranslate2 engine into
+    <model folder>-ct2-<quantization>/ (needs: pip install 'newsroom-mt[ct2]')."""
+    from service.engines.ct2_convert import CT2_FAMILIES, QUANTIZATIONS, convert_model
+
+    if quantization not in QUANTIZATIONS:
+        fail(f"unknown quantization '{quantization}'; choose one of: {', '.join(QUANTIZATIONS)}",
+             code=2)
+    registry, settings = _registry(ctx)
+    models_dir: Path = settings.resolved_models_dir()  # type: ignore[attr-defined]
+    try:
+        entries = ([registry.get(name) for name in names] if names else
+                   [e for e in registry.all_entries()
+                    if e.family in CT2_FAMILIES and local_weights(e, models_dir) is not None])
+    except NewsroomError as exc:
+        report_error(exc)
+    failed = 0
+    for entry in entries:
+        try:
+            out = convert_model(entry, local_weights(entry, models_dir), quantization, force=force)
+        except ImportError:
+            fail("the CTranslate2 engine is not installed: pip install 'newsroom-mt[ct2]'")
+        except NewsroomError as exc:
+            failed += 1
+            typer.echo(f"{entry.name}: {exc.message}", err=True)
+            continue
+        typer.echo(f"{entry.name}: {quantization} -> {out}")
+    if failed:
+        fail(f"{failed} of {len(entries)} models could not be converted")

@@ -37,7 +37,7 @@ RECORD_FILE = "newsroom-ct2.json"
 #: time when the engine asks for another compute type).
 QUANTIZATIONS: tuple[str, ...] = ("int8", "int8_float16", "float16", "float32")
 #: Families whose conversion and generation the CTranslate2 engine handles.
-CT2_FAMILIES: frozenset[str] = frozenset({"marian", "m2m100", "nllb"})
+CT2_FAMILIES: frozenset[str] = frozenset({"marian", "m2m100", "nllb", "mt5", "t5", "bart"})
 #: Files copied next to model.bin so the folder carries its own tokenizer.
 _TOKENIZER_FILES: tuple[str, ...] = (
     "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json", "vocab.json",

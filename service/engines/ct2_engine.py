@@ -46,7 +46,6 @@ from service.engines.ct2_convert import (
 from service.engines.device import Placement
 from service.engines.transformers_engine import (
     MAX_INPUT_CAP,
-    MULTILINGUAL_FAMILIES,
     language_code,
     merge_generation,
 )
@@ -102,6 +101,22 @@ def pick_conversion(conversions: Sequence[Conversion], device: str, setting: str
     return min(conversions, key=rank)
 
 
+def _target_ids(folder: Path) -> dict[str, int]:
+    """Target token -> id from the converted vocabulary. Its order is the model's
+    (Marian loses only the trailing ``<pad>``), and unlike the tokenizer it names every
+    row: M2M100's ``madeupwordN`` rows decode as ``generate`` decodes them."""
+    for name in ("target_vocabulary.json", "shared_vocabulary.json"):
+        try:
+            tokens = json.loads((folder / name).read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        ids: dict[str, int] = {}
+        for index, token in enumerate(tokens):
+            ids.setdefault(token, index)
+        return ids
+    return {}
+
+
 def _generation_defaults(folder: Path) -> dict[str, Any]:
     """The copied ``generation_config.json`` (empty when the model had none)."""
     try:
@@ -129,6 +144,7 @@ class CTranslate2Engine:
         self.compute_type = compute_type
         self.model_generation = _generation_defaults(path)
         self._eos = str(tokenizer.eos_token)
+        self._ids = _target_ids(path)
         # Tokenizers keep ``src_lang`` as state: serialise every use of it.
         self._tok_lock = threading.Lock()
         self.max_input_tokens = self._max_input_tokens(max_positions)
@@ -269,11 +285,17 @@ class CTranslate2Engine:
             ended = bool(tokens) and tokens[-1] == self._eos
             if ended:
                 tokens = tokens[:-1]
-            rows.append(self.tokenizer.convert_tokens_to_ids(tokens))
+            rows.append(self._token_ids(tokens))
             # generate() counts </s>, whether produced or forced at the limit.
             counts.append(len(tokens) + (1 if ended or forced_eos else 0))
         decoded = self.tokenizer.batch_decode(rows, skip_special_tokens=True)
         return [Generated(text=text.strip(), tokens=count) for text, count in zip(decoded, counts)]
+
+    def _token_ids(self, tokens: list[str]) -> list[int]:
+        if not self._ids:
+            return list(self.tokenizer.convert_tokens_to_ids(tokens))
+        unk = self.tokenizer.unk_token_id
+        return [self._ids.get(token, unk) for token in tokens]
 
     def close(self) -> None:
         """Unload the model and drop references so memory is freed."""
@@ -300,6 +322,3 @@ def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
-
-__all__ = ["CTranslate2Engine", "ct2_device", "pick_conversion", "resolve_compute_type",
-           "MULTILINGUAL_FAMILIES"]

@@ -24,6 +24,8 @@ from service.registry import ModelEntry, Registry
 log = logging.getLogger(__name__)
 
 _LOAD_LOCK = threading.Lock()
+#: After a failed load, requests fail fast with the same error for this long.
+FAILURE_TTL_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class ModelManager:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._placement: Placement | None = None
+        self._failed_at: dict[str, tuple[float, str]] = {}
         self._on_loaded = on_loaded
 
     @property
@@ -80,6 +83,23 @@ class ModelManager:
 
     def is_loaded(self, name: str) -> bool:
         return name in self._engines
+
+    def available(self, name: str) -> bool:
+        """Loaded, or loadable without a network call (local folder or HF cache)."""
+        if name in self._engines:
+            return True
+        entry = self.registry.get(name)
+        if local_weights(entry, self.settings.resolved_models_dir()) is not None:
+            return True
+        if entry.hub_id is None:
+            return False
+        try:
+            from huggingface_hub import try_to_load_from_cache
+
+            cached = try_to_load_from_cache(entry.hub_id, "config.json", revision=entry.revision)
+        except Exception:  # a malformed cache must not break a request
+            return False
+        return isinstance(cached, str)
 
     def loaded(self) -> dict[str, Engine]:
         """Engines loaded so far."""
@@ -100,11 +120,21 @@ class ModelManager:
             engine = self._engines.get(name)
             if engine is None:
                 entry = self.registry.get(name)
+                failed = self._failed_at.get(name)
+                if failed is not None and time.monotonic() - failed[0] < FAILURE_TTL_S:
+                    # Do not retry a failed download on every request (each try can
+                    # take tens of seconds of network retries).
+                    raise ModelUnavailable(failed[1], field="model")
                 # transformers' loading switches process-global state (meta-device
                 # initialisation, default dtype): two loads in parallel threads corrupt
                 # each other ("Cannot copy out of meta tensor"), so load one at a time.
                 with _LOAD_LOCK:
-                    engine = self._load(entry)
+                    try:
+                        engine = self._load(entry)
+                    except ModelUnavailable as exc:
+                        self._failed_at[name] = (time.monotonic(), exc.message)
+                        raise
+                    self._failed_at.pop(name, None)
                 self._engines[name] = engine
             return engine
 

@@ -190,4 +190,6 @@ def validation_to_domain(exc: RequestValidationError) -> InvalidInput:
     elif kind == "model_attributes_type" or (kind == "dict_type" and name == "body"):
         return InvalidInput("body must be a JSON object (Content-Type: application/json)",
                             field="body")
+    if name == "body":  # a rule across fields (e.g. "exactly one of text or texts")
+        return InvalidInput(message, field=name)
     return InvalidInput(f"{name}: {message}", field=name)

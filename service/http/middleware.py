@@ -93,8 +93,8 @@ class RequestMiddleware:
             runtime = state.runtime
             if runtime is not None:
                 runtime.metrics.observe_request(route_label(scope), code, seconds)
-            if code < 500:
-                log.info("request", extra=self._fields(scope, request_id, code, started))
+            log.log(logging.WARNING if code >= 500 else logging.INFO, "request",
+                    extra=self._fields(scope, request_id, code, started))
 
     @staticmethod
     async def _read_body(scope: Scope, receive: Receive, limit: int

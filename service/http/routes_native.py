@@ -14,7 +14,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from service.app.summarization import SummarizationService
 from service.app.translation import TranslationService
 from service.http import schemas as s
 from service.http.auth import Principal
@@ -58,6 +57,10 @@ async def summarize(body: s.SummarizeRequest, request: Request,
     runtime = get_runtime(request)
     chars = check_texts(runtime.settings, [body.text], "text")
     charge(request, caller, chars)
+    # Imported here: the summariser pulls in the neutrality checks, which the
+    # translation-only routes do not need at start-up.
+    from service.app.summarization import SummarizationService
+
     result = await until_disconnect(request, SummarizationService(runtime).summarize(
         body.text, source=body.source, target=body.target, mode=body.mode,
         max_sentences=body.max_sentences, max_words=body.max_words))

@@ -94,7 +94,7 @@ def _loaded_in_own_voice(analysis: Analysis) -> set[int]:
     return flagged
 
 
-def _unit(analysis: Analysis, index: int) -> tuple[int, ...]:
+def speaker_unit(analysis: Analysis, index: int) -> tuple[int, ...]:
     """Sentences that must go together: "he said" needs the sentence naming him."""
     sentence = analysis.sentences[index]
     if sentence.antecedent is not None and not sentence.own_speakers:
@@ -102,7 +102,7 @@ def _unit(analysis: Analysis, index: int) -> tuple[int, ...]:
     return (index,)
 
 
-def _side_units(analysis: Analysis, scores: np.ndarray) -> list[tuple[int, ...]]:
+def side_units(analysis: Analysis, scores: np.ndarray) -> list[tuple[int, ...]]:
     """For each side, the best-ranked unit naming its speaker, best sides first."""
     units: list[tuple[float, tuple[int, ...]]] = []
     for side_index in range(len(analysis.sides)):
@@ -110,7 +110,7 @@ def _side_units(analysis: Analysis, scores: np.ndarray) -> list[tuple[int, ...]]
         for sentence in analysis.sentences:
             if side_index not in analysis.sentence_sides(sentence.index):
                 continue
-            unit = _unit(analysis, sentence.index)
+            unit = speaker_unit(analysis, sentence.index)
             # Prefer one sentence that names the speaker over a "he said" pair.
             value = float(scores[sentence.index]) / len(unit)
             if best is None or value > best[0]:
@@ -143,7 +143,7 @@ def extractive_summary(text: str, lang: str, *, max_sentences: int = 3,
     lengths = [_word_count(s.text) for s in analysis.sentences]
 
     chosen: list[int] = []
-    for unit in _side_units(analysis, adjusted):
+    for unit in side_units(analysis, adjusted):
         covered = set().union(*(analysis.sentence_sides(i) for i in chosen)) if chosen else set()
         if analysis.sentence_sides(unit[-1]) - covered:
             chosen.extend(i for i in unit if i not in chosen)
@@ -155,7 +155,7 @@ def extractive_summary(text: str, lang: str, *, max_sentences: int = 3,
         for i in order:
             if i in chosen:
                 continue
-            unit = [j for j in _unit(analysis, i) if j not in chosen]
+            unit = [j for j in speaker_unit(analysis, i) if j not in chosen]
             if len(chosen) + len(unit) > max_sentences:
                 continue
             if sum(lengths[j] for j in chosen + unit) > max_words:
@@ -168,13 +168,13 @@ def extractive_summary(text: str, lang: str, *, max_sentences: int = 3,
                 best, best_value = i, value
         if best is None:
             break
-        chosen.extend(j for j in _unit(analysis, best) if j not in chosen)
+        chosen.extend(j for j in speaker_unit(analysis, best) if j not in chosen)
 
     note = None
     over = False
     if not chosen:
         # No sentence fits max_words: keep the best one whole rather than cut it.
-        chosen = list(_unit(analysis, order[0]))
+        chosen = list(speaker_unit(analysis, order[0]))
         over = True
         note = "no whole sentence fits max_words; the best-ranked sentence is kept whole"
     elif side_forced:

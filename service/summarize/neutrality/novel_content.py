@@ -58,8 +58,8 @@ def check(article: Analysis, summary: Analysis, *, same_language: bool) -> Check
                 NAME, f"number '{number.text}' does not occur in the article",
                 number.text, number.start, number.end))
     if not same_language:
-        result.reason = (f"only numbers compared: names in {summary.lang} cannot be "
-                         f"matched against a {article.lang} article")
+        result.reason = (f"only numbers compared: names in the {summary.lang} summary "
+                         f"cannot be matched against the {article.lang} article")
         return result
     vocab = Vocabulary([t for s in article.sentences for t in s.tokens], article.lang)
     seen: set[str] = set()

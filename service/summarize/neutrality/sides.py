@@ -14,7 +14,7 @@ def check(article: Analysis, summary: Analysis, *, same_language: bool) -> Check
     result = CheckResult(NAME)
     if not same_language:
         result.skipped = True
-        result.reason = (f"speakers in {summary.lang} cannot be matched to a "
+        result.reason = (f"speakers in the {summary.lang} summary cannot be matched to the "
                          f"{article.lang} article; run the check before translation")
         return result
     if len(article.sides) < 2:

@@ -165,7 +165,23 @@ def find_numbers(text: str, lang: str) -> list[NumberMention]:
             values |= {v * factor for v in values}
         mentions.append(NumberMention(raw, start, end,
                                       frozenset(round(v, 6) for v in values)))
-    return mentions
+    return _korean_compounds(text, mentions)
+
+
+_KO_COMPOUND = re.compile(r"(\d+)\s*(조|억|만)\s*(\d+)\s*(억|만|천)")
+
+
+def _korean_compounds(text: str, mentions: list[NumberMention]) -> list[NumberMention]:
+    """Merge Korean compound numbers ("1만 6천" = 16,000) into one mention that keeps
+    its parts' values too, so either spelling matches the other."""
+    for match in _KO_COMPOUND.finditer(text):
+        total = (float(match.group(1)) * MULTIPLIERS[match.group(2)]
+                 + float(match.group(3)) * MULTIPLIERS[match.group(4)])
+        parts = [m for m in mentions if match.start() <= m.start < match.end()]
+        values = frozenset({round(total, 6)}.union(*(m.values for m in parts)))
+        mentions = [m for m in mentions if m not in parts]
+        mentions.append(NumberMention(match.group(), match.start(), match.end(), values))
+    return sorted(mentions, key=lambda m: m.start)
 
 
 def find_quote_spans(text: str) -> list[tuple[int, int]]:

@@ -1,0 +1,162 @@
+"""Enforce neutrality on a candidate (abstractive) summary.
+
+Policies:
+
+- ``report-only``: return the candidate and its report (action ``reported`` when it
+  fails a check, ``none`` when it passes);
+- ``fallback``: a candidate that fails any check is replaced by the extractive
+  summary (action ``fallback``);
+- ``repair``: sentences with novel content or loaded language are dropped; a
+  sentence that lost its attribution is replaced by the article sentence it
+  restates, with its speaker; each missing side gets the article sentence that
+  best carries it. A repair that still fails falls back to the extractive summary
+  (action ``fallback``, ``reason`` says why).
+
+The returned ``report`` is always the report of the returned summary, and
+``candidate_report`` that of the candidate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from service.errors import InvalidInput
+from service.summarize.extractive import side_units, speaker_unit, extractive_summary, rank_sentences
+from service.summarize.neutrality import NeutralityReport, check_neutrality
+from service.summarize.neutrality.attribution import best_match
+from service.summarize.neutrality.sources import Analysis, analyse, side_label
+
+Policy = Literal["repair", "fallback", "report-only"]
+Action = Literal["none", "repaired", "fallback", "reported"]
+POLICIES: tuple[str, ...] = ("repair", "fallback", "report-only")
+#: Checks whose findings make a sentence unusable (it is dropped, not fixed).
+_DROP = ("novel_content", "loaded_language")
+
+
+@dataclass
+class EnforcementResult:
+    """What :func:`enforce` returns; ``changes`` lists each repair step."""
+
+    summary: str
+    action: Action
+    report: NeutralityReport
+    candidate_report: NeutralityReport
+    changes: list[str] = field(default_factory=list)
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"summary": self.summary, "action": self.action, "reason": self.reason,
+                "changes": self.changes, "report": self.report.to_dict(),
+                "candidate_report": self.candidate_report.to_dict()}
+
+
+def enforce(article: str, candidate: str, lang: str, policy: Policy, *,
+            max_sentences: int, max_words: int) -> EnforcementResult:
+    """Check ``candidate`` against ``article`` and apply ``policy`` (see module doc).
+
+    ``max_sentences``/``max_words`` bound the extractive fallback; a repaired
+    summary keeps the candidate's own length plus what the repair adds.
+    """
+    if policy not in POLICIES:
+        raise InvalidInput(f"Unknown neutrality policy '{policy}'; supported: "
+                           f"{', '.join(POLICIES)}.", field="policy")
+    candidate_report = check_neutrality(article, candidate, lang)
+    if candidate_report.passed:
+        return EnforcementResult(candidate, "none", candidate_report, candidate_report)
+    failed = ", ".join(candidate_report.failed)
+    if policy == "report-only":
+        return EnforcementResult(candidate, "reported", candidate_report, candidate_report,
+                                 reason=f"candidate failed: {failed}")
+    if policy == "repair":
+        repaired, changes = _repair(article, candidate, lang, candidate_report)
+        if repaired:
+            report = check_neutrality(article, repaired, lang)
+            if report.passed:
+                return EnforcementResult(repaired, "repaired", report, candidate_report,
+                                         changes, reason=f"candidate failed: {failed}")
+            why = f"repaired summary still failed: {', '.join(report.failed)}"
+        else:
+            why = "repair left no sentence"
+        return _fallback(article, lang, candidate_report, max_sentences, max_words,
+                         reason=f"candidate failed: {failed}; {why}", changes=changes)
+    return _fallback(article, lang, candidate_report, max_sentences, max_words,
+                     reason=f"candidate failed: {failed}")
+
+
+def _fallback(article: str, lang: str, candidate_report: NeutralityReport,
+              max_sentences: int, max_words: int, *, reason: str,
+              changes: list[str] | None = None) -> EnforcementResult:
+    summary = extractive_summary(article, lang, max_sentences=max_sentences,
+                                 max_words=max_words)
+    report = check_neutrality(article, summary.text, lang)
+    return EnforcementResult(summary.text, "fallback", report, candidate_report,
+                             list(changes or []) + ["replaced by the extractive summary"],
+                             reason=reason)
+
+
+def _repair(article: str, candidate: str, lang: str,
+            report: NeutralityReport) -> tuple[str, list[str]]:
+    """Apply the repair steps; return the repaired text ("" if nothing is left)."""
+    art = analyse(article, lang)
+    cand = analyse(candidate, lang)
+    changes: list[str] = []
+    # (position in article order, text); candidate sentences sit after the article
+    # sentence they restate, or after the previous kept sentence.
+    parts: list[tuple[float, str]] = []
+    position = -1.0
+    for sentence in cand.sentences:
+        hits = [f for f in report.findings if f.start is not None
+                and sentence.start <= f.start < sentence.end]
+        match, _ = best_match(sentence, art)
+        if match is not None:
+            position = float(match)
+        number = sentence.index + 1
+        if any(f.check in _DROP for f in hits):
+            spans = ", ".join(f"'{f.span_text}'" for f in hits if f.check in _DROP)
+            changes.append(f"dropped sentence {number} ({spans})")
+            continue
+        if any(f.check == "attribution" for f in hits):
+            if match is None:
+                changes.append(f"dropped sentence {number} (attribution)")
+                continue
+            for i in speaker_unit(art, match):
+                parts.append((float(i), art.sentences[i].text))
+            changes.append(f"sentence {number} replaced by the article sentence with its "
+                           f"source")
+            continue
+        parts.append((position + 0.5, sentence.text))
+    text = _join(parts)
+    # Add each side the (partly repaired) summary still lacks.
+    after = check_neutrality(article, text, lang) if text else None
+    missing = {f.span_text for f in after.checks["sides"].findings} if after else set()
+    if missing:
+        scores, _ = rank_sentences(art)
+        by_label = _side_sentences(art, scores)
+        for label in sorted(missing):
+            unit = by_label.get(label)
+            if unit:
+                parts.extend((float(i), art.sentences[i].text) for i in unit)
+                changes.append(f"added side '{label}'")
+        text = _join(parts)
+    return text, changes
+
+
+def _side_sentences(art: Analysis, scores: Any) -> dict[str, tuple[int, ...]]:
+    """Best unit of sentences per side, keyed by the side's label."""
+    units: dict[str, tuple[int, ...]] = {}
+    for unit in side_units(art, scores):
+        for side in art.sentence_sides(unit[-1]):
+            units.setdefault(side_label(art.sides[side]), unit)
+    return units
+
+
+def _join(parts: list[tuple[float, str]]) -> str:
+    seen: set[str] = set()
+    out: list[str] = []
+    for _, text in sorted(parts, key=lambda p: p[0]):
+        if text not in seen:
+            seen.add(text)
+            out.append(text)
+    return " ".join(out)
