@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from service.cli import batch as batch_cli
 from service.cli import models as models_cli
 from service.cli import summarize as summarize_cli
 from service.cli import serve as serve_cli
@@ -43,6 +44,7 @@ app.command("detect")(translate_cli.detect)
 app.command("summarize")(summarize_cli.summarize)
 app.command("serve")(serve_cli.serve)
 app.add_typer(models_cli.app, name="models")
+app.add_typer(batch_cli.app, name="batch")
 
 
 def main() -> None:

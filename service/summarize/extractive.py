@@ -3,7 +3,8 @@
 Ranking is TextRank-style: a graph of sentences weighted by the cosine similarity of
 their TF-IDF content-word vectors (five-letter stems for en/ru/uk, kiwipiepy
 morphemes for ko, so it works in every language without weights), scored with
-PageRank whose teleport favours early sentences (news puts the gist first).
+PageRank whose teleport favours early sentences, then weighted towards the lead
+(news puts the gist first).
 Selection is greedy with redundancy removal (maximal marginal relevance).
 
 Neutrality comes before length: where the article quotes two or more sides, a
@@ -81,6 +82,8 @@ def rank_sentences(analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
     scores = np.full(n, 1.0 / n)
     for _ in range(_ITERATIONS):
         scores = (1 - _DAMPING) * teleport + _DAMPING * (transition.T @ scores)
+    # News puts the gist first: the lead sentence counts double, the next ones less.
+    scores *= 1.0 + 1.0 / (np.arange(n) + 1.0)
     scores /= scores.max() if scores.max() > 0 else 1.0
     return scores, sim
 

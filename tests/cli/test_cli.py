@@ -1,0 +1,96 @@
+"""The command line, run as a user would: real subprocesses of ``newsroom-mt``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ARTICLE = ("Russia's defence ministry said its forces had captured the village.\n"
+           "\n"
+           "Ukraine's General Staff denied the claim, saying fighting continues. "
+           "Local officials said three people were killed.\n"
+           "   \n"
+           "The council will meet again on Monday.\n")
+
+
+def run(args: list[str], env: dict[str, str], stdin: str | None = None
+        ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "service", *args], input=stdin, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_tiny_models_then_translate_prints_one_paragraph_per_input_paragraph(
+        tmp_path: Path, tiny_env: dict[str, str]) -> None:
+    out = tmp_path / "t"
+    made = run(["models", "tiny", "--out", str(out)], tiny_env)
+    assert made.returncode == 0, made.stderr
+    assert "RANDOM-WEIGHT" in made.stderr and "meaningless" in made.stderr
+    env = dict(tiny_env, NEWSROOM_REGISTRY=str(out / "registry.yaml"))
+    result = run(["translate", "--to", "ko", "--route"], env, stdin=ARTICLE)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("\n")
+    source_lines = ARTICLE.split("\n")
+    assert len(lines) == len(source_lines)
+    for got, src in zip(lines, source_lines):
+        assert bool(got.strip()) == bool(src.strip())
+        assert got != src or not src.strip()
+    route = json.loads(result.stderr.strip().splitlines()[-1])
+    assert route["source"] == "en"
+    assert route["route"] == [{"model": "tiny-m2m100", "source": "en", "target": "ko"}]
+
+
+def test_translate_file_argument_and_python_dash_m(tmp_path: Path,
+                                                   tiny_env: dict[str, str]) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Officials said the bridge would reopen.\n", "utf-8")
+    result = run(["translate", "--to", "uk", "--from", "en", str(article)], tiny_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() and result.stdout.strip() != "Officials said the bridge would reopen."
+
+
+def test_unsupported_language_is_a_usage_error_listing_supported(tiny_env) -> None:
+    result = run(["translate", "--to", "de"], tiny_env, stdin="Hello there, friends.")
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("error: Unsupported language code 'de' for target; "
+                                     "supported: en, uk, ru, ko.")
+
+
+def test_missing_model_error_names_model_and_pull_command(tmp_path: Path, tiny_env) -> None:
+    env = {k: v for k, v in tiny_env.items() if k != "NEWSROOM_REGISTRY"}
+    env["NEWSROOM_MODELS_DIR"] = str(tmp_path)
+    env["HF_HUB_OFFLINE"] = "1"
+    result = run(["translate", "--to", "uk", "--from", "en"], env, stdin="Hello there.")
+    assert result.returncode == 1
+    assert "Model 'opus-mt-en-uk' (Helsinki-NLP/opus-mt-en-uk) is not available" in result.stderr
+    assert "Pull it with: newsroom-mt models pull opus-mt-en-uk" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_detect_article_and_paragraphs(tiny_env) -> None:
+    text = "Чиновники заявили, що міст знову відкриють наступного місяця.\n시의회는 새 예산을 승인했다."
+    whole = run(["detect"], tiny_env, stdin="Городской совет во вторник утвердил новый бюджет.")
+    assert json.loads(whole.stdout)["language"] == "ru"
+    per = run(["detect", "--paragraphs"], tiny_env, stdin=text)
+    assert [json.loads(line)["language"] for line in per.stdout.splitlines()] == ["uk", "ko"]
+
+
+def test_models_list_shows_licence_and_local_state(tiny_env, tiny_dir: Path) -> None:
+    result = run(["models", "list", "--json"], tiny_env)
+    rows = {r["name"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert rows["tiny-m2m100"]["licence"] == "mit"
+    assert rows["tiny-m2m100"]["local"] == str(tiny_dir / "m2m100")
+    default = run(["models", "list", "--json"],
+                  {k: v for k, v in tiny_env.items() if k != "NEWSROOM_REGISTRY"})
+    rows = {r["name"]: r for r in map(json.loads, default.stdout.splitlines())}
+    assert rows["nllb-200-distilled-600m"]["commercial"] is False
+    assert rows["nllb-200-distilled-600m"]["usable"] is False
+
+
+def test_non_utf8_input_is_rejected_clearly(tmp_path: Path, tiny_env) -> None:
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Caf\xe9 au lait".encode("latin-1"))
+    result = run(["translate", "--to", "uk", str(bad)], tiny_env)
+    assert result.returncode == 2
+    assert "is not valid UTF-8" in result.stderr
