@@ -134,6 +134,10 @@ class SummarizationService:
                               max_sentences=max_sentences, max_words=max_words)
             summary, report = outcome.summary, outcome.report
             enforcement["action"] = outcome.action
+            if outcome.changes:
+                enforcement["changes"] = outcome.changes
+            if outcome.reason:
+                enforcement["reason"] = outcome.reason
             if outcome.action != "none":
                 enforcement["candidate"] = candidate
                 enforcement["candidate_report"] = report_dict(outcome.candidate_report)

@@ -1,0 +1,188 @@
+"""The CTranslate2 engine on the tiny models, converted through the real converter and
+loaded through the real registry and model manager."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytest.importorskip("ctranslate2")
+
+from service.engines.base import BatchKey, Engine, GenerationOptions  # noqa: E402
+from service.engines.ct2_convert import Conversion, convert_model  # noqa: E402
+from service.engines.ct2_engine import (  # noqa: E402
+    CTranslate2Engine,
+    pick_conversion,
+    resolve_compute_type,
+)
+from service.engines.manager import ModelManager  # noqa: E402
+from service.errors import EngineNotInstalled, ModelUnavailable  # noqa: E402
+from service.registry import Registry  # noqa: E402
+from service.settings import Settings  # noqa: E402
+
+CONVERTED = {"tiny-marian-en-uk": ("float32", "int8"), "tiny-m2m100": ("float32", "int8")}
+
+
+def _corpus() -> list[str]:
+    text = resources.files("service.data").joinpath("tiny_corpus.txt").read_text("utf-8")
+    return [line for line in text.splitlines() if line.strip()][:48]
+
+
+@pytest.fixture(scope="module")
+def ct2_dir(tiny_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the tiny models with a few of them converted (the shared
+    tiny folder stays unconverted for other tests)."""
+    out = tmp_path_factory.mktemp("ct2") / "tiny"
+    shutil.copytree(tiny_dir, out)
+    registry = Registry.load(out / "registry.yaml")
+    for name, quantizations in CONVERTED.items():
+        entry = registry.get(name)
+        for quantization in quantizations:
+            convert_model(entry, entry.local_path(), quantization)
+    return out
+
+
+def _manager(ct2_dir: Path, tmp_path: Path, **settings: object) -> ModelManager:
+    config = Settings(registry=ct2_dir / "registry.yaml", models_dir=tmp_path, **settings)
+    return ModelManager(Registry.from_settings(config), config)
+
+
+@pytest.fixture()
+def managers(ct2_dir: Path, tmp_path: Path) -> tuple[ModelManager, ModelManager]:
+    return (_manager(ct2_dir, tmp_path),
+            _manager(ct2_dir, tmp_path, engine="ctranslate2", ct2_compute_type="float32"))
+
+
+@pytest.mark.parametrize("model,src,tgt,beams", [
+    ("tiny-marian-en-uk", "en", "uk", 1),
+    ("tiny-m2m100", "en", "ko", 1),
+    ("tiny-m2m100", "uk", "ru", 1),
+    ("tiny-marian-en-uk", "en", "uk", 4),
+])
+def test_float32_output_equals_the_transformers_engine(
+        managers: tuple[ModelManager, ModelManager], model: str, src: str, tgt: str,
+        beams: int) -> None:
+    torch_engine, ct2_engine = managers[0].get(model), managers[1].get(model)
+    assert (torch_engine.kind, ct2_engine.kind) == ("transformers", "ctranslate2")
+    assert isinstance(ct2_engine, Engine)
+    texts = _corpus()
+    key = BatchKey(src, tgt, GenerationOptions(num_beams=beams))
+    expected = torch_engine.generate(texts, key)
+    got = ct2_engine.generate(texts, key)
+    # Same text and same token count (</s> included) for every input.
+    assert got == expected
+    assert len({g.text for g in got}) > 1
+    assert [ct2_engine.count_tokens(t, src) for t in texts] == \
+        [torch_engine.count_tokens(t, src) for t in texts]
+    assert ct2_engine.max_input_tokens == torch_engine.max_input_tokens
+
+
+def test_forced_lengths_give_exactly_that_many_tokens(
+        managers: tuple[ModelManager, ModelManager]) -> None:
+    key = BatchKey("en", "ko", GenerationOptions(num_beams=1, min_new_tokens=9,
+                                                 max_new_tokens=9))
+    for manager in managers:
+        outputs = manager.get("tiny-m2m100").generate(_corpus()[:5], key)
+        # The target-language token counts as one of the 9, as in generate().
+        assert [g.tokens for g in outputs] == [8] * 5
+
+
+def test_int8_is_the_cpu_default_and_returns_one_output_per_input(
+        ct2_dir: Path, tmp_path: Path) -> None:
+    manager = _manager(ct2_dir, tmp_path, engine="ctranslate2")
+    texts = _corpus()
+    for model, src, tgt in (("tiny-marian-en-uk", "en", "uk"), ("tiny-m2m100", "en", "ko")):
+        engine = manager.get(model)
+        assert isinstance(engine, CTranslate2Engine)
+        assert engine.path.name.endswith("-ct2-int8")
+        assert engine.compute_type == "int8_float32"  # int8 on CPU loads as int8_float32
+        outputs = engine.generate(texts, BatchKey(src, tgt))
+        assert len(outputs) == len(texts)
+        assert all(0 < g.tokens <= 24 and g.text for g in outputs)
+        assert not any("__ko__" in g.text for g in outputs)
+
+
+def test_registry_entry_chooses_the_engine_per_model(ct2_dir: Path, tmp_path: Path) -> None:
+    catalogue = yaml.safe_load((ct2_dir / "registry.yaml").read_text("utf-8"))
+    catalogue["models"]["tiny-marian-en-uk"]["engine"] = "ctranslate2"
+    # Relative model paths resolve against the registry's folder: point them back.
+    for body in catalogue["models"].values():
+        body["path"] = str(ct2_dir / body["path"])
+    (tmp_path / "registry.yaml").write_text(yaml.safe_dump(catalogue), "utf-8")
+    config = Settings(registry=tmp_path / "registry.yaml", models_dir=tmp_path / "pulled")
+    manager = ModelManager(Registry.from_settings(config), config)
+    assert manager.get("tiny-marian-en-uk").kind == "ctranslate2"
+    assert manager.get("tiny-marian-uk-en").kind == "transformers"
+
+
+def test_unconverted_model_names_the_convert_command(ct2_dir: Path, tmp_path: Path) -> None:
+    manager = _manager(ct2_dir, tmp_path, engine="ctranslate2")
+    with pytest.raises(ModelUnavailable) as caught:
+        manager.get("tiny-marian-ko-en")
+    assert caught.value.message == (
+        "Model 'tiny-marian-ko-en' uses the CTranslate2 engine but has not been converted. "
+        "Convert it with: newsroom-mt models convert tiny-marian-ko-en --quantization int8")
+    errors = {row.name: row.error for row in manager.status()}
+    assert errors["tiny-marian-ko-en"] == caught.value.message
+
+
+def test_missing_package_says_how_to_install(ct2_dir: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # None in sys.modules makes "import ctranslate2" raise ImportError.
+    monkeypatch.setitem(sys.modules, "ctranslate2", None)
+    monkeypatch.delitem(sys.modules, "service.engines.ct2_engine")
+    manager = _manager(ct2_dir, tmp_path, engine="ctranslate2")
+    with pytest.raises(EngineNotInstalled) as caught:
+        manager.get("tiny-marian-en-uk")
+    assert caught.value.message == (
+        "The CTranslate2 engine is not installed: pip install 'newsroom-mt[ct2]' "
+        "(or set NEWSROOM_ENGINE=transformers).")
+
+
+@pytest.mark.parametrize("setting,device,stored,expected", [
+    ("auto", "cpu", "float32", "int8"),
+    ("auto", "cpu", "int8", "int8"),
+    ("auto", "cuda", "int8", "int8_float16"),
+    ("auto", "cuda", "float16", "float16"),
+    ("float32", "cpu", "int8", "float32"),
+])
+def test_compute_type_follows_the_device_unless_set(setting: str, device: str, stored: str,
+                                                    expected: str) -> None:
+    assert resolve_compute_type(setting, device, stored) == expected
+
+
+def test_conversion_choice_prefers_the_matching_quantization() -> None:
+    found = [Conversion(Path("m-ct2-float32"), "float32"), Conversion(Path("m-ct2-int8"), "int8"),
+             Conversion(Path("m-ct2-float16"), "float16")]
+    assert pick_conversion(found, "cpu", "auto").quantization == "int8"
+    assert pick_conversion(found, "cuda", "auto").quantization == "float16"
+    assert pick_conversion(found, "cpu", "float32").quantization == "float32"
+    # No exact match: load the most precise copy and re-quantize at load time.
+    assert pick_conversion(found, "cuda", "int8_float16").quantization == "float32"
+
+
+def test_translate_cli_runs_on_ctranslate2_and_matches_transformers(ct2_dir: Path,
+                                                                    tiny_env: dict[str, str]
+                                                                    ) -> None:
+    article = ("The city council approved the new budget on Tuesday.\n\n"
+               "Police said the investigation was still under way.\n")
+    env = dict(tiny_env, NEWSROOM_REGISTRY=str(ct2_dir / "registry.yaml"))
+
+    def translate(extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "service", "translate", "--from", "en", "--to", "uk",
+             "--route"], input=article, env=dict(env, **extra), capture_output=True,
+            text=True, timeout=300)
+
+    on_ct2 = translate({"NEWSROOM_ENGINE": "ctranslate2", "NEWSROOM_CT2_COMPUTE_TYPE": "float32"})
+    on_torch = translate({"NEWSROOM_ENGINE": "transformers"})
+    assert on_ct2.returncode == 0, on_ct2.stderr
+    assert on_torch.returncode == 0, on_torch.stderr
+    assert on_ct2.stdout == on_torch.stdout
+    assert len(on_ct2.stdout.split("\n")) == len(article.split("\n"))
