@@ -8,6 +8,7 @@ process exits 0.
 
 from __future__ import annotations
 
+import signal
 from typing import Optional
 
 import typer
@@ -55,4 +56,8 @@ def serve(ctx: typer.Context,
         # The middleware writes one structured line per request.
         access_log=False, timeout_graceful_shutdown=settings.drain_timeout_s,
         proxy_headers=True, server_header=False)
+    # uvicorn re-raises the signal that stopped it once shutdown is complete; with the
+    # default SIGTERM disposition the process would then die "killed by SIGTERM"
+    # (exit 143) after a clean drain. A no-op handler makes a drained stop exit 0.
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
     uvicorn.Server(config).run()

@@ -114,7 +114,7 @@ def _install_error_handlers(app: FastAPI, families: list[ErrorFamily]) -> None:
             log.warning("request failed", extra={
                 "request_id": getattr(request.state, "request_id", None),
                 "status": response.status_code, "error": exc.error_type,
-                "message": exc.message})
+                "detail": exc.message})
         return response
 
     async def domain_error(request: Request, exc: Exception) -> Response:
@@ -177,6 +177,7 @@ def _openapi(app: FastAPI, state: HttpState) -> dict[str, Any]:
     components = schema.setdefault("components", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         components.get("schemas", {}).pop(unused, None)
+    _document_settings(components.get("schemas", {}), state.settings)
     if state.keys.enabled:
         components.setdefault("securitySchemes", {})["bearer"] = {
             "type": "http", "scheme": "bearer",
@@ -188,3 +189,25 @@ def _openapi(app: FastAPI, state: HttpState) -> dict[str, Any]:
                         operation["security"] = [{"bearer": []}]
     app.openapi_schema = schema
     return schema
+
+
+def _document_settings(schemas: dict[str, Any], settings: Settings) -> None:
+    """Write this deployment's languages and size limits into the request schemas, so
+    clients (and schema fuzzers) know them; the server enforces them either way."""
+    served = list(settings.languages)
+    text_limit = {"maxLength": settings.max_chars_per_text}
+    for name in ("TranslateRequest", "DetectRequest", "SummarizeRequest"):
+        props = schemas.get(name, {}).get("properties", {})
+        if "text" in props:
+            props["text"].update(text_limit)
+        if "texts" in props:
+            props["texts"]["maxItems"] = settings.max_texts_per_request
+            props["texts"].setdefault("items", {}).update(text_limit)
+        if "source" in props:
+            props["source"]["enum"] = ["auto", *served]
+        target = props.get("target")
+        if target is not None:
+            if "anyOf" in target:  # optional target (summaries): a code or null
+                target["anyOf"] = [{"type": "string", "enum": served}, {"type": "null"}]
+            else:
+                target["enum"] = served

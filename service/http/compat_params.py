@@ -12,6 +12,7 @@ texts in a form; ``libretranslatepy`` sends ``api_key`` as a form body on
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,12 +93,25 @@ async def read_params(request: Request) -> Params:
         params.is_json = True
         params.raw = dict(data)
         params.values.update(_from_mapping(data))
-    elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.form()
+    elif content_type == "application/x-www-form-urlencoded":
+        # Parsed here rather than by Starlette, which decodes bytes that were not
+        # percent-encoded as Latin-1: `curl -d q=Київ` would arrive as mojibake.
+        # Both originals read such bodies as UTF-8.
+        raw = await request.body()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput("form body is not valid UTF-8", field="body") from exc
         body: dict[str, list[Any]] = {}
-        for key, value in form.multi_items():
-            if isinstance(value, str):
-                body.setdefault(key, []).append(value)
+        for key, value in parse_qsl(text, keep_blank_values=True):
+            body.setdefault(key, []).append(value)
         # Body fields replace query fields of the same name rather than merging.
         params.values.update(body)
+    elif content_type == "multipart/form-data":
+        form = await request.form()
+        parts: dict[str, list[Any]] = {}
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                parts.setdefault(key, []).append(value)
+        params.values.update(parts)
     return params

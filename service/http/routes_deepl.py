@@ -43,6 +43,7 @@ from service.errors import (
     Unauthorized,
     UnsupportedLanguage,
 )
+from service.http import compat_openapi as api
 from service.http.auth import Principal
 from service.http.compat_params import Params, read_params
 from service.http.deps import admit, charge, get_runtime, http_state, until_disconnect
@@ -157,7 +158,7 @@ def _check_options(params: Params) -> None:
         raise DeepLBadRequest("Value for 'split_sentences' not supported.",
                               field="split_sentences", detail="use 0, 1 or nonewlines")
     model_type = params.get("model_type")
-    if model_type is not None and model_type not in _MODEL_TYPES:
+    if model_type is not None and str(model_type) not in _MODEL_TYPES:
         raise DeepLBadRequest("Value for 'model_type' not supported.", field="model_type")
     formality = params.get("formality")
     if formality is not None and str(formality).lower() not in _FORMALITY_ACCEPTED:
@@ -181,7 +182,10 @@ def _format(params: Params) -> str:
 
 # --- routes ------------------------------------------------------------------------------------
 
-@router.post("/v2/translate", summary="Translate texts (DeepL API v2 compatible)")
+@router.post("/v2/translate", summary="Translate texts (DeepL API v2 compatible)",
+             openapi_extra=api.DEEPL_TRANSLATE_BODY,
+             responses=api.deepl_responses(api.DEEPL_TRANSLATE_OK, "Translations",
+                                           400, 403, 413, 429, 456, 503, 504))
 async def translate(request: Request) -> JSONResponse:
     """DeepL ``POST /v2/translate`` (JSON or form)."""
     params = await read_params(request)
@@ -223,7 +227,12 @@ async def translate(request: Request) -> JSONResponse:
     return JSONResponse({"translations": translations})
 
 
-@router.get("/v2/languages", summary="Supported languages (DeepL API v2 compatible)")
+@router.get("/v2/languages", summary="Supported languages (DeepL API v2 compatible)",
+            openapi_extra=api.query_parameter(
+                "type", {"type": "string", "enum": ["source", "target"]},
+                "source (default) or target languages"),
+            responses=api.deepl_responses(api.DEEPL_LANGUAGES_OK, "Languages",
+                                          400, 403, 429))
 async def languages(request: Request) -> JSONResponse:
     """DeepL ``GET /v2/languages?type=source|target``.
 
@@ -231,7 +240,8 @@ async def languages(request: Request) -> JSONResponse:
     """
     params = await read_params(request)
     _admit(request, params)
-    kind = str(params.get("type") or "source").lower()
+    kind = params.get("type")
+    kind = "source" if kind is None else str(kind).lower()
     if kind not in ("source", "target"):
         raise DeepLBadRequest("Value for 'type' not supported.", field="type",
                               detail="use source or target")
@@ -252,7 +262,8 @@ async def languages(request: Request) -> JSONResponse:
     return JSONResponse(items)
 
 
-@router.get("/v2/usage", summary="Characters used today (DeepL API v2 compatible)")
+@router.get("/v2/usage", summary="Characters used today (DeepL API v2 compatible)",
+            responses=api.deepl_responses(api.DEEPL_USAGE_OK, "Usage", 403, 429))
 async def usage(request: Request) -> JSONResponse:
     """DeepL ``GET /v2/usage``: ``character_count`` counts the caller's characters
     today (UTC); ``character_limit`` is the daily quota (DeepL's "unlimited" value,

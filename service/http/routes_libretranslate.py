@@ -37,6 +37,7 @@ from service.errors import (
     Unauthorized,
     UnsupportedLanguage,
 )
+from service.http import compat_openapi as api
 from service.http.auth import Principal, presented_key
 from service.http.compat_params import Params, read_params
 from service.http.deps import admit, charge, get_runtime, http_state, until_disconnect
@@ -138,7 +139,10 @@ def _detected(result: TranslationResult, target: str) -> dict[str, Any]:
 
 # --- routes ------------------------------------------------------------------------------
 
-@router.post("/translate", summary="Translate text (LibreTranslate compatible)")
+@router.post("/translate", summary="Translate text (LibreTranslate compatible)",
+             openapi_extra=api.LT_TRANSLATE_BODY,
+             responses=api.lt_responses(api.LT_TRANSLATE_OK, "Translated text(s)",
+                                        400, 403, 429, 503, 504))
 async def translate(request: Request) -> JSONResponse:
     """LibreTranslate ``POST /translate``: ``q``, ``source``, ``target``, ``format``,
     ``alternatives``, ``api_key`` as JSON or form."""
@@ -175,7 +179,9 @@ async def translate(request: Request) -> JSONResponse:
     return JSONResponse(body)
 
 
-@router.post("/detect", summary="Detect the language of a text (LibreTranslate compatible)")
+@router.post("/detect", summary="Detect the language of a text (LibreTranslate compatible)",
+             openapi_extra=api.LT_DETECT_BODY,
+             responses=api.lt_responses(api.LT_DETECT_OK, "Detections", 400, 403, 429))
 async def detect(request: Request) -> JSONResponse:
     """LibreTranslate ``POST /detect``: ``[{"confidence": 0-100, "language"}]``."""
     params = await read_params(request)
@@ -195,7 +201,8 @@ async def detect(request: Request) -> JSONResponse:
                           "language": detection.language}])
 
 
-@router.get("/languages", summary="Supported languages (LibreTranslate compatible)")
+@router.get("/languages", summary="Supported languages (LibreTranslate compatible)",
+            responses=api.lt_responses(api.LT_LANGUAGES_OK, "Languages"))
 async def languages(request: Request) -> JSONResponse:
     """LibreTranslate ``GET /languages``: ``[{"code", "name", "targets"}]``.
 

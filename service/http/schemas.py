@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from service.app.translation import TranslationResult
 from service.registry import Route
@@ -21,9 +29,23 @@ class _Request(BaseModel):
 class TextsInput(_Request):
     """Exactly one of ``text`` (one string) or ``texts`` (a list of strings)."""
 
-    text: str | None = Field(default=None, description="One text.")
-    texts: list[str] | None = Field(default=None, description="Several texts; results "
-                                    "come back in the same order.")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "oneOf": [{"required": ["text"]}, {"required": ["texts"]}]})
+
+    # Absent, not null, in the schema: the schema says "exactly one of" with oneOf.
+    text: str | SkipJsonSchema[None] = Field(default=None, description="One text.")
+    texts: list[str] | SkipJsonSchema[None] = Field(
+        default=None, description="Several texts; results come back in the same order.",
+        json_schema_extra={"minItems": 1})
+
+    @field_validator("text", "texts", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        # Runs only for values the client sent: an explicit null is not "absent".
+        if value is None:
+            kind = "a string" if info.field_name == "text" else "a list of strings"
+            raise ValueError(f"must be {kind}, not null (leave the field out instead)")
+        return value
 
     @model_validator(mode="after")
     def _one_of(self) -> TextsInput:
@@ -42,6 +64,7 @@ class TranslateRequest(TextsInput):
     """``POST /v1/translate``."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "oneOf": [{"required": ["text"]}, {"required": ["texts"]}],
         "examples": [{"text": "Kyiv is the capital of Ukraine.", "target": "uk"},
                      {"texts": ["<p>Hello <b>world</b></p>"], "source": "en",
                       "target": "ko", "format": "html"}]})
@@ -57,13 +80,15 @@ class DetectRequest(TextsInput):
     """``POST /v1/detect``."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "oneOf": [{"required": ["text"]}, {"required": ["texts"]}],
         "examples": [{"text": "Київ — столиця України."}]})
 
 
 class SummarizeRequest(_Request):
     """``POST /v1/summarize``."""
 
-    text: str = Field(description="The article.")
+    text: str = Field(description="The article.",
+                      json_schema_extra={"minLength": 1, "pattern": "\\S"})
     source: str = Field(default="auto", description="Article language, or 'auto'.")
     target: str | None = Field(default=None, description="Summary language (default: "
                                                          "the article's).")

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from service.errors import InvalidInput
-from service.summarize.extractive import side_units, speaker_unit, extractive_summary, rank_sentences
+from service.summarize.extractive import (extractive_summary, join_sentences, rank_sentences,
+                                         side_units, speaker_unit)
 from service.summarize.neutrality import NeutralityReport, check_neutrality
 from service.summarize.neutrality.attribution import best_match
 from service.summarize.neutrality.sources import Analysis, analyse, side_label
@@ -159,4 +160,4 @@ def _join(parts: list[tuple[float, str]]) -> str:
         if text not in seen:
             seen.add(text)
             out.append(text)
-    return " ".join(out)
+    return join_sentences(out)

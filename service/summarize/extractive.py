@@ -17,6 +17,7 @@ over while others remain.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,6 +52,21 @@ class Summary:
     sides_covered: int = 0
     over_limit: bool = False
     note: str | None = None
+
+
+_TERMINAL = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
+
+
+def join_sentences(sentences: list[str]) -> str:
+    """Join sentences with a space, or a line break after one without final
+    punctuation (a headline), so that splitting the summary again finds the same
+    sentences."""
+    out = ""
+    for sentence in sentences:
+        if out:
+            out += " " if _TERMINAL.search(out) else "\n"
+        out += sentence
+    return out
 
 
 def _word_count(text: str) -> int:
@@ -186,7 +202,7 @@ def extractive_summary(text: str, lang: str, *, max_sentences: int = 3,
                 f"(max_sentences={max_sentences}, max_words={max_words})")
     chosen.sort()
     sentences = [analysis.sentences[i].text for i in chosen]
-    summary_text = " ".join(sentences)
+    summary_text = join_sentences(sentences)
     covered = set().union(*(analysis.sentence_sides(i) for i in chosen))
     return Summary(summary_text, sentences, chosen, _word_count(summary_text),
                    len(analysis.sides), len(covered), over, note)

@@ -52,8 +52,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.fixture()
+def live_server() -> Callable[..., Any]:
+    """``with live_server(env, *serve_args, log_path=...) as (proc, base_url)``."""
+    return run_server
+
+
 @contextmanager
-def live_server(env: dict[str, str], *args: str, log_path: Path | None = None
+def run_server(env: dict[str, str], *args: str, log_path: Path | None = None
                 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """Run ``python -m service serve`` on a free port until /healthz answers; yield the
     process and its base URL; terminate it afterwards if still running."""

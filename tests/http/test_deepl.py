@@ -189,6 +189,14 @@ def test_form_body_with_repeated_text(base_url: str) -> None:
          "text": native_text(base_url, UKRAINIAN, "uk", "en")}]}
 
 
+def test_raw_utf8_form_body(base_url: str) -> None:
+    response = httpx.post(f"{base_url}/v2/translate", content=(
+        f"text={UKRAINIAN}&target_lang=uk").encode(),
+        headers={**auth(), "Content-Type": "application/x-www-form-urlencoded"})
+    assert response.json() == {"translations": [
+        {"detected_source_language": "UK", "text": UKRAINIAN}]}
+
+
 def test_missing_key_is_403(base_url: str) -> None:
     response = httpx.post(f"{base_url}/v2/translate",
                           json={"text": ["Hi."], "target_lang": "UK"})
@@ -203,6 +211,14 @@ def test_missing_key_is_403(base_url: str) -> None:
     ({"text": ["Hi."]}, "Parameter 'target_lang' not specified."),
     ({"text": ["Hi."], "target_lang": "UK", "split_sentences": "2"},
      "Value for 'split_sentences' not supported."),
+    ({"text": ["Hi."], "target_lang": "UK", "model_type": {}},
+     "Value for 'model_type' not supported."),
+    ({"text": ["Hi."], "target_lang": "UK", "formality": {"a": 1}},
+     "Value for 'formality' not supported."),
+    ({"text": ["Hi."], "target_lang": "UK", "tag_handling": 1},
+     "Value for 'tag_handling' not supported."),
+    ({"text": ["Hi.", {}], "target_lang": "UK"}, "Value for 'text' not supported."),
+    ({"text": ["Hi."], "target_lang": {"x": 1}}, "Value for 'target_lang' not supported."),
 ])
 def test_invalid_requests_are_400_with_deepl_messages(base_url: str, payload: dict,
                                                       message: str) -> None:
@@ -214,7 +230,7 @@ def test_invalid_requests_are_400_with_deepl_messages(base_url: str, payload: di
 @pytest.mark.parametrize(("texts", "message"), [
     (["a", "b", "c", "d"], "text has 4 items; the limit is 3 per request "
                            "(max_texts_per_request)"),
-    (["a", "x" * 101], "text[1] has 101 characters; the limit is 100 per text "
+    (["a", "x" * 101], "text has 101 characters; the limit is 100 per text "
                        "(max_chars_per_text)"),
     (["x" * 80, "y" * 71], "the request has 151 characters; the limit is 150 per request "
                            "(max_chars_per_request)"),

@@ -128,6 +128,17 @@ def test_form_body_and_alternatives(base_url: str) -> None:
                                "alternatives": []}
 
 
+def test_raw_utf8_form_and_multipart_bodies(base_url: str) -> None:
+    # `curl -d q=...` sends UTF-8 without percent-encoding; `curl -F` sends multipart.
+    raw = httpx.post(f"{base_url}/detect", content=f"q={UKRAINIAN}".encode(),
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert [d["language"] for d in raw.json()] == ["uk"]
+    multipart = httpx.post(f"{base_url}/translate", files={
+        "q": (None, "Hello."), "source": (None, "auto"), "target": (None, "en")})
+    assert multipart.json() == {"translatedText": "Hello.",
+                                "detectedLanguage": {"confidence": 100, "language": "en"}}
+
+
 def test_html_format_keeps_markup(base_url: str) -> None:
     html = "<p>The council <b>approved</b> the budget.</p>"
     body = httpx.post(f"{base_url}/translate", json={

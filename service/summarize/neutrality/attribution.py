@@ -24,13 +24,17 @@ def best_match(sentence: SentenceInfo, article: Analysis) -> tuple[int | None, i
     """Index of the article sentence ``sentence`` restates (``None`` if none) and the
     number of content words they share. Ties go to the earlier unattributed sentence:
     a fact the article also states in its own voice needs no speaker."""
-    best, best_shared = None, 0
+    best, best_key = None, (0, 0.0, False)
     for candidate in article.sentences:
         shared = len(sentence.stems & candidate.stems)
-        if shared > best_shared or (shared == best_shared and best is not None
-                                    and article.sentences[best].attributed
-                                    and not candidate.attributed):
-            best, best_shared = candidate.index, shared
+        if not shared:
+            continue
+        # Most shared words, then the closest wording (a copied sentence matches
+        # itself), then the article's own voice.
+        key = (shared, shared / len(sentence.stems | candidate.stems), not candidate.attributed)
+        if key > best_key:
+            best, best_key = candidate.index, key
+    best_shared = best_key[0]
     if best is None or best_shared < MIN_SHARED or \
             best_shared < MIN_SHARE * max(1, len(sentence.stems)):
         return None, best_shared
@@ -40,7 +44,11 @@ def best_match(sentence: SentenceInfo, article: Analysis) -> tuple[int | None, i
 def names_speaker(summary: Analysis, index: int, side: list[Source], lang: str) -> bool:
     """True when summary sentence ``index`` reports a speaker of ``side`` (named in it,
     or named in the sentence its "he said" / "the ministry said" refers to)."""
-    return any(speaker_on_side(sp, side, lang) for sp in summary.speakers(index))
+    sentence = summary.sentences[index]
+    # Its own speaker phrases count too: "officials said" may refer back to another
+    # speaker in the summary and not in the article, or the other way round.
+    speakers = summary.speakers(index) + sentence.named_sources
+    return any(speaker_on_side(sp, side, lang) for sp in speakers)
 
 
 def check(article: Analysis, summary: Analysis, *, same_language: bool) -> CheckResult:

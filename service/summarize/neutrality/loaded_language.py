@@ -69,14 +69,23 @@ def _words(text: str, lang: str) -> list[tuple[str, int, int]]:
     return [(t.text.lower().replace("ё", "е"), t.start, t.end) for t in tokenize(text, lang)]
 
 
+@lru_cache(maxsize=8)
+def _index(lang: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Entries by the first letter of their first word, longest phrases first."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for entry in sorted(load_lexicon(lang), key=len, reverse=True):
+        index.setdefault(entry[0][:1], []).append(entry)
+    return {k: tuple(v) for k, v in index.items()}
+
+
 def find_terms(text: str, lang: str) -> list[Occurrence]:
     """Every lexicon term in ``text``, leftmost-longest, without overlaps."""
     words = _words(text, lang)
-    lexicon = sorted(load_lexicon(lang), key=len, reverse=True)
+    index = _index(lang)
     found: list[Occurrence] = []
     i = 0
     while i < len(words):
-        for entry in lexicon:
+        for entry in index.get(words[i][0][:1], ()):
             n = len(entry)
             window = words[i:i + n]
             if len(window) == n and all(_word_matches(p, w[0], lang)

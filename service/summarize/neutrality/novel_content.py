@@ -13,7 +13,7 @@ from service.summarize.neutrality.cues import cues_for
 from service.summarize.neutrality.report import CheckResult, Finding
 from service.summarize.neutrality.sources import Analysis
 from service.summarize.neutrality.tokens import Token, Vocabulary, find_numbers
-from service.summarize.neutrality.vocab import date_word, is_stopword
+from service.summarize.neutrality.vocab import date_word, is_generic_source, is_stopword
 
 NAME = "novel_content"
 
@@ -40,6 +40,8 @@ def _name_tokens(summary: Analysis) -> list[Token]:
     for sentence in summary.sentences:
         tokens = sentence.tokens
         for i, token in enumerate(tokens):
+            if is_generic_source(token.lower, lang):
+                continue  # titles and institutions ("President", "Ministry") name nobody
             if token.is_name_like(lang) or (lang != "ko" and token.initial
                                             and _opening_name(tokens, i, summary.text, lang)):
                 found.append(token)

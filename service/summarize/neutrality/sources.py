@@ -31,6 +31,18 @@ _EN_PARTICIPLES = {"saying", "adding", "insisting", "warning", "accusing", "clai
 _EN_INVERTED = {"said", "says", "added", "wrote", "asked", "warned", "claimed"}
 _CLOSERS = "\"”’»"
 _MAX_SOURCE_WORDS = 8
+_CLAUSE_WORDS: dict[str, re.Pattern[str]] = {
+    lang: re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE) for lang, words in {
+        "en": "that|which|who|whom|whose|after|before|when|while|as|because|though|although"
+              "|but|if|since|where",
+        "ru": "что|который|которая|которое|которые|когда|если|но|чтобы|хотя|после|пока",
+        "uk": "що|який|яка|яке|які|коли|якщо|але|щоб|хоча|після|поки",
+    }.items()}
+# English words that make the next "claims"/"said"/"reported" a noun, a passive or an
+# infinitive, not a speaker's verb ("the claims", "were reported", "to say").
+_EN_NOT_VERB_AFTER = {"the", "a", "an", "these", "those", "his", "her", "their", "its",
+                      "our", "such", "to", "was", "were", "been", "be", "being", "is", "are",
+                      "aforementioned"}
 # Korean morphemes that may belong to a speaker noun phrase.
 _KO_NP_TAGS = {"NNG", "NNP", "NNB", "SL", "SH", "XSN", "JKG", "XPN", "NP"}
 
@@ -167,8 +179,13 @@ def _source(text: str, offset: int, lo: int, hi: int, lang: str,
                   affiliation=tuple(dict.fromkeys(affiliation)))
 
 
-def _segment_before(text: str, pos: int) -> int:
+def _segment_before(text: str, pos: int, lang: str = "") -> int:
     cut = max((m.end() for m in _BOUNDARY.finditer(text, 0, pos)), default=0)
+    clause = _CLAUSE_WORDS.get(lang)
+    if clause:
+        # The speaker is the subject of the reporting verb's own clause: "a new policy
+        # that denies" names nobody, "though officials said" names "officials".
+        cut = max([cut] + [m.end() for m in clause.finditer(text, cut, pos)])
     return cut
 
 
@@ -192,11 +209,15 @@ def _sources_latin_cyrillic(text: str, offset: int, lang: str) -> tuple[list[Sou
         if src:
             found.append(src)
     for match in cues.verbs.finditer(text):
-        cue = True
         verb = match.group().lower()
+        if lang == "en":
+            previous = re.findall(r"[\w'-]+", text[:match.start()])
+            if previous and previous[-1].lower() in _EN_NOT_VERB_AFTER:
+                continue
+        cue = True
         if lang == "en" and verb in _EN_PARTICIPLES:
             continue
-        lo = _segment_before(text, match.start())
+        lo = _segment_before(text, match.start(), lang)
         src = _source(text, offset, lo, match.start(), lang)
         if src is None and (lang != "en" or (verb in _EN_INVERTED
                                              and _after_quote(text, match.start()))):
@@ -220,20 +241,8 @@ def _sources_ko(text: str, offset: int, quotes: list[tuple[int, int]]) -> tuple[
         src = _source(text, offset, lo, match.start(), "ko")
         if src:
             found.append(src)
-    if verbs:
-        morphs = _kiwi().tokenize(text)
-        inside = lambda p: any(q0 <= offset + p < q1 for q0, q1 in quotes)  # noqa: E731
-        subject = None
-        for i, m in enumerate(morphs):
-            tag = str(m.tag)
-            if tag in ("JX", "JKS") and m.form in ("은", "는", "이", "가") and not inside(m.start):
-                j = i
-                while j > 0 and str(morphs[j - 1].tag).split("-")[0] in _KO_NP_TAGS \
-                        and not inside(morphs[j - 1].start):
-                    j -= 1
-                if j < i:
-                    subject = (morphs[j].start, m.start)
-                    break
+    if verbs and not according:
+        subject = _ko_subject(text, offset, quotes, verbs[-1].start())
         src = _source(text, offset, subject[0], subject[1], "ko") if subject else None
         if src:
             found.append(src)
@@ -242,6 +251,54 @@ def _sources_ko(text: str, offset: int, quotes: list[tuple[int, int]]) -> tuple[
             # named ("...라고 말했다").
             found.append(Source("", offset, offset, (), True))
     return found, bool(according or verbs)
+
+
+_KO_QUOTATIVE = {"다고", "라고", "냐고", "자고", "이라고", "으라고"}
+
+
+def _ko_subject(text: str, offset: int, quotes: list[tuple[int, int]],
+                verb_at: int) -> tuple[int, int] | None:
+    """Span of the speaker noun phrase of a Korean reporting verb: the subject after
+    the quoted clause ("...다고 변호사 측이 밝혔다"), else the sentence's first topic or
+    subject ("국방부는 ...다고 밝혔다")."""
+    morphs = [m for m in _kiwi().tokenize(text) if m.start < verb_at]
+
+    def inside(pos: int) -> bool:
+        return any(q0 <= offset + pos < q1 for q0, q1 in quotes)
+
+    quotative = max((m.start for m in morphs if str(m.tag) == "JKQ"
+                     or (str(m.tag) == "EC" and m.form in _KO_QUOTATIVE)), default=-1)
+    subjects: list[tuple[int, int]] = []
+    for i, m in enumerate(morphs):
+        if str(m.tag) in ("JX", "JKS") and m.form in ("은", "는", "이", "가") \
+                and not inside(m.start):
+            j = i
+            while j > 0 and str(morphs[j - 1].tag).split("-")[0] in _KO_NP_TAGS \
+                    and not inside(morphs[j - 1].start):
+                j -= 1
+            if j < i:
+                subjects.append((morphs[j].start, m.start))
+    after = [s for s in subjects if s[0] > quotative >= 0]
+    if after:
+        return after[-1]
+    if quotative >= 0:
+        # Before the quotative ending, a subject may belong to the reported clause
+        # ("이러한 조치들은 ...했다고 말했다"): keep it only if it reads as a speaker.
+        subjects = [s for s in subjects if _ko_speaker_like(morphs, s)]
+    return subjects[0] if subjects else None
+
+
+# Endings of nouns for people and bodies (기자, 대변인, 경찰청, 국방부, 단체, 정부 측).
+_KO_SPEAKER_ENDINGS = ("자", "인", "관", "원", "청", "부", "처", "단", "회", "국", "소", "당",
+                       "측", "팀", "체", "찰", "령", "군", "장", "가")
+
+
+def _ko_speaker_like(morphs: list, span: tuple[int, int]) -> bool:
+    nouns = [m for m in morphs if span[0] <= m.start < span[1]
+             and str(m.tag).split("-")[0] in ("NNG", "NNP", "SL", "SH", "NP", "XSN")]
+    return any(str(m.tag).split("-")[0] in ("NNP", "SL", "SH", "NP")
+               or is_generic_source(m.form, "ko") or m.form.endswith(_KO_SPEAKER_ENDINGS)
+               for m in nouns)
 
 
 def _resolve(sentences: list[SentenceInfo], lang: str) -> None:
@@ -300,6 +357,18 @@ def _group_sides(sources: list[Source], lang: str) -> list[list[Source]]:
     return list(groups.values())
 
 
+def _clip_unclosed(quotes: list[tuple[int, int, bool]],
+                   spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Quotation spans; one never closed ends with the sentence that opens it, so a
+    sentence reads the same in the article and, alone, in a summary."""
+    out = []
+    for start, end, closed in quotes:
+        if not closed:
+            end = next((e for s, e in spans if s <= start < e), end)
+        out.append((start, end))
+    return out
+
+
 def analyse(text: str, lang: str) -> Analysis:
     """Split ``text`` into sentences and find each one's attribution and sources."""
     return _analyse_cached(text, lang)
@@ -307,9 +376,10 @@ def analyse(text: str, lang: str) -> Analysis:
 
 @lru_cache(maxsize=64)
 def _analyse_cached(text: str, lang: str) -> Analysis:
-    quotes = find_quote_spans(text)
+    spans = sentence_spans(text, lang)
+    quotes = _clip_unclosed(find_quote_spans(text), spans)
     sentences: list[SentenceInfo] = []
-    for index, (start, end) in enumerate(sentence_spans(text, lang)):
+    for index, (start, end) in enumerate(spans):
         sent = text[start:end]
         tokens = [Token(t.text, t.start + start, t.end + start, t.lower, t.stem, t.capital,
                         t.initial, t.pos) for t in tokenize(sent, lang)]

@@ -184,10 +184,10 @@ def _korean_compounds(text: str, mentions: list[NumberMention]) -> list[NumberMe
     return sorted(mentions, key=lambda m: m.start)
 
 
-def find_quote_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of quotations (marks included). An unclosed quotation runs to
-    the end of the text."""
-    spans: list[tuple[int, int]] = []
+def find_quote_spans(text: str) -> list[tuple[int, int, bool]]:
+    """Quotation spans ``(start, end, closed)`` (marks included). A quotation is looked
+    for within its paragraph (line); one never closed runs to the paragraph's end."""
+    spans: list[tuple[int, int, bool]] = []
     pos = 0
     while pos < len(text):
         char = text[pos]
@@ -195,14 +195,19 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
         if closer is None or (char == "‘" and pos > 0 and text[pos - 1].isalnum()):
             pos += 1
             continue
-        end = text.find(closer, pos + 1)
+        para_end = text.find("\n", pos)
+        para_end = len(text) if para_end == -1 else para_end
+        end = text.find(closer, pos + 1, para_end)
         if char == "‘":
             # A closing single quote followed by a letter is an apostrophe ("it’s").
             while end != -1 and end + 1 < len(text) and text[end + 1].isalpha():
-                end = text.find(closer, end + 1)
-        end = len(text) - 1 if end == -1 else end
-        spans.append((pos, end + 1))
-        pos = end + 1
+                end = text.find(closer, end + 1, para_end)
+        if end == -1:
+            spans.append((pos, para_end, False))
+            pos = para_end
+        else:
+            spans.append((pos, end + 1, True))
+            pos = end + 1
     return spans
 
 

@@ -1,0 +1,358 @@
+"""Serving throughput, latency and memory of newsroom-mt against the engine's ceiling
+and against one-request-at-a-time serving (the peers' way).
+
+One run, one engine configuration (``--engine``, ``--beams``), or ``--all`` for the
+matrix (transformers greedy, CTranslate2 int8 greedy and beam 4; each in its own server
+processes). Steps:
+
+1. a random-weight model of the exact Opus-MT base architecture with an NTREX-trained
+   tokenizer (``bench/common.py``), converted to CTranslate2 int8 if asked;
+   the benchmark catalogue pins ``min_new_tokens = max_new_tokens = --out-tokens``, so
+   every output has the same length whatever the random weights say;
+2. ``engine_ceiling``: the engine alone on batches of ``max_batch_items`` (in its own
+   process, whose peak RSS is the model's footprint);
+3. ``served``: the real server (``python -m service serve`` on 127.0.0.1) under 1, 8,
+   32 and 64 closed-loop clients sending one NTREX sentence per request, and 4 clients
+   sending 16-sentence requests;
+4. ``naive``: the same loads against ``bench/serving_naive.py`` (same model, one
+   request at a time);
+5. ``interactive_under_bulk``: one-sentence latency idle and while one request of
+   ``--bulk-articles`` NTREX articles runs;
+6. memory: peak RSS (VmHWM) of the server process.
+
+Prints one JSON line. Request counts are modest (a run takes a few minutes on 2 cores):
+compare ratios within one run, not absolute numbers across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import yaml  # noqa: E402
+from serving_load import (  # noqa: E402
+    REPO,
+    closed_loop,
+    free_port,
+    interactive_under_bulk,
+    naive_server,
+    real_server,
+)
+from common import CACHE_DIR, DEFAULT_DATA, build_opus_base, model_info, read_ntrex  # noqa: E402
+
+MODEL = "bench-opus-en-uk"
+SOURCE, TARGET = "en", "uk"
+#: Client counts of the one-sentence loads.
+LEVELS = (1, 8, 32, 64)
+#: The multi-sentence load: clients x sentences per request.
+MULTI_CLIENTS, MULTI_SIZE = 4, 16
+#: Matrix of ``--all``: (engine, beams).
+MATRIX = (("transformers", 1), ("ctranslate2", 1), ("ctranslate2", 4))
+#: Real LibreTranslate 1.9.6 (CTranslate2 int8, beam 4, one request at a time) at 32
+#: concurrent clients on this machine type, output tokens/s (issue 8).
+LIBRETRANSLATE_TOKENS_PER_S = 270.0
+
+
+# --- model and catalogue ----------------------------------------------------------------
+
+def prepare_model(cache: Path, engine: str, data_dir: Path) -> Path:
+    """Build (once) the Opus-MT-base-shaped model; convert it to CTranslate2 int8 (once)
+    when ``engine`` is ctranslate2. Returns the weights folder."""
+    weights = build_opus_base(cache / "opus-base", data_dir=data_dir)
+    if engine == "ctranslate2":
+        from service.engines.ct2_convert import conversion_dir, convert_model
+        from service.registry import Registry
+
+        if not (conversion_dir(weights, "int8") / "model.bin").is_file():
+            registry = Registry.load(write_registry(cache, weights, engine, 1, 32))
+            convert_model(registry.get(MODEL), weights, "int8", force=True)
+    return weights
+
+
+def write_registry(cache: Path, weights: Path, engine: str, beams: int,
+                   out_tokens: int) -> Path:
+    """The benchmark catalogue: one en->uk Marian entry with forced output lengths."""
+    entry = {"path": str(weights), "family": "marian", "task": "translate",
+             "directions": [f"{SOURCE}-{TARGET}"], "licence": "apache-2.0",
+             "commercial": True, "engine": engine,
+             "generation": {"num_beams": beams, "min_new_tokens": out_tokens,
+                            "max_new_tokens": out_tokens}}
+    path = cache / f"registry-{engine}-beam{beams}.yaml"
+    path.write_text(yaml.safe_dump({"version": 1, "models": {MODEL: entry}}), "utf-8")
+    return path
+
+
+# --- workload ---------------------------------------------------------------------------
+
+def pick_sentences(data_dir: Path, count: int, seed: int = 0) -> list[str]:
+    """``count`` NTREX English lines that are one sentence each (so one request of one
+    line is exactly one model input), in a seeded random order."""
+    from service.text.sentences import split_sentences
+
+    lines = read_ntrex("eng.txt", data_dir)
+    random.Random(seed).shuffle(lines)
+    picked = []
+    for line in lines:
+        if len(split_sentences(line, SOURCE)) == 1:
+            picked.append(line)
+            if len(picked) == count:
+                break
+    return picked
+
+
+def ntrex_articles(data_dir: Path, count: int) -> list[str]:
+    """The first ``count`` NTREX articles (English), each its lines joined by spaces."""
+    ids = (data_dir / "document_ids.tsv").read_text("utf-8").splitlines()
+    lines = (data_dir / "eng.txt").read_text("utf-8").splitlines()
+    articles: OrderedDict[str, list[str]] = OrderedDict()
+    for doc, line in zip(ids, lines):
+        if line.strip():
+            articles.setdefault(doc.strip(), []).append(line.strip())
+    return [" ".join(body) for body in list(articles.values())[:count]]
+
+
+def mean_source_tokens(weights: Path, sentences: list[str]) -> float:
+    """Mean source length in tokens (``</s>`` included) under the model's tokenizer."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(weights))
+    return round(sum(len(tokenizer(s)["input_ids"]) for s in sentences) / len(sentences), 1)
+
+
+def requests_for(sentences: list[str], count: int, size: int) -> list[list[str]]:
+    """``count`` sentences (cycling the pool) cut into requests of ``size``."""
+    texts = [sentences[i % len(sentences)] for i in range(count)]
+    return [texts[i:i + size] for i in range(0, len(texts), size)]
+
+
+# --- measurements -----------------------------------------------------------------------
+
+def engine_ceiling(cache: Path, registry: Path, sentences: list[str], batch: int,
+                   out_tokens: int) -> dict[str, Any]:
+    """Run ``bench/serving_ceiling.py`` in its own process; its JSON result."""
+    sentences_file = cache / "ceiling-sentences.txt"
+    sentences_file.write_text("\n".join(sentences) + "\n", "utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
+    env.update({"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "serving_ceiling.py"), "--registry",
+         str(registry), "--model", MODEL, "--sentences-file", str(sentences_file),
+         "--batch", str(batch), "--source", SOURCE, "--target", TARGET,
+         "--out-tokens", str(out_tokens)],
+        env=env, cwd=REPO, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"engine ceiling failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _client_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _batch_totals(url: str) -> tuple[float, float]:
+    """(sum, count) of the server's ``newsroom_batch_size`` histogram."""
+    import re
+
+    import httpx
+
+    text = httpx.get(url + "/metrics", timeout=30).text
+    total = sum(float(v) for v in re.findall(r"^newsroom_batch_size_sum\{[^}]*\}\s+(\S+)$",
+                                             text, re.M))
+    count = sum(float(v) for v in re.findall(r"^newsroom_batch_size_count\{[^}]*\}\s+(\S+)$",
+                                             text, re.M))
+    return total, count
+
+
+def run_loads(url: str, loads: dict[str, list[list[str]]], clients: dict[str, int],
+              out_tokens: int, batch_metrics: bool) -> dict[str, Any]:
+    """Each named load in turn (after a short warm-up); figures per load."""
+    results: dict[str, Any] = {}
+    warmup = [request[:1] for request in next(iter(loads.values()))][:8]
+    asyncio.run(closed_loop(url, warmup, len(warmup), SOURCE, TARGET))
+    for name, requests in loads.items():
+        before = _batch_totals(url) if batch_metrics else None
+        cpu = _client_cpu()
+        result = asyncio.run(closed_loop(url, requests, clients[name], SOURCE, TARGET))
+        figures = result.summary(out_tokens)
+        figures["client_cpu_s"] = round(_client_cpu() - cpu, 2)
+        if before is not None:
+            after = _batch_totals(url)
+            batches = after[1] - before[1]
+            figures["mean_batch_size"] = round((after[0] - before[0]) / batches, 1) \
+                if batches else None
+        results[name] = figures
+    return results
+
+
+def run_config(args: argparse.Namespace, engine: str, beams: int) -> dict[str, Any]:
+    """Every measurement for one (engine, beams) configuration."""
+    # Other processes on the machine distort every figure: record how busy it was.
+    args.load_start = round(os.getloadavg()[0], 2)
+    cache: Path = args.cache
+    cache.mkdir(parents=True, exist_ok=True)
+    weights = prepare_model(cache, engine, args.data)
+    registry = write_registry(cache, weights, engine, beams, args.out_tokens)
+    pool = pick_sentences(args.data, max(args.sentences, 2 * max(LEVELS)))
+    batch = args.max_batch_items
+
+    loads: dict[str, list[list[str]]] = {}
+    naive_loads: dict[str, list[list[str]]] = {}
+    clients: dict[str, int] = {}
+    for level in LEVELS:
+        count = args.single_sentences if level == 1 else max(args.sentences, 2 * level)
+        loads[str(level)] = requests_for(pool, count, 1)
+        naive_count = args.single_sentences if level == 1 else max(args.naive_sentences, level)
+        naive_loads[str(level)] = requests_for(pool, naive_count, 1)
+        clients[str(level)] = level
+    multi = f"{MULTI_CLIENTS}x{MULTI_SIZE}"
+    loads[multi] = requests_for(pool, 2 * MULTI_CLIENTS * MULTI_SIZE, MULTI_SIZE)
+    naive_loads[multi] = requests_for(pool, MULTI_CLIENTS * MULTI_SIZE, MULTI_SIZE)
+    clients[multi] = MULTI_CLIENTS
+
+    ceiling = engine_ceiling(cache, registry, pool[:max(args.sentences, batch)], batch,
+                             args.out_tokens)
+    server_env = {"NEWSROOM_MAX_BATCH_ITEMS": str(batch)}
+
+    server = real_server(registry, MODEL, free_port(), cache / f"server-{engine}-{beams}.log",
+                         server_env)
+    server.start()
+    try:
+        served = run_loads(server.url, loads, clients, args.out_tokens, batch_metrics=True)
+        interactive = asyncio.run(interactive_under_bulk(
+            server.url, pool, ntrex_articles(args.data, args.bulk_articles), SOURCE, TARGET,
+            args.samples))
+        server_rss = server.peak_rss_mib()
+    finally:
+        server.stop()
+
+    naive: dict[str, Any] = {}
+    naive_rss = None
+    if not args.skip_naive:
+        peer = naive_server(registry, MODEL, free_port(), cache / f"naive-{engine}-{beams}.log")
+        peer.start()
+        try:
+            naive = run_loads(peer.url, naive_loads, clients, args.out_tokens,
+                              batch_metrics=False)
+            naive_rss = peer.peak_rss_mib()
+        finally:
+            peer.stop()
+
+    return report(args, engine, beams, weights, pool, ceiling, served, naive, interactive,
+                  server_rss, naive_rss)
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
+
+
+def report(args: argparse.Namespace, engine: str, beams: int, weights: Path,
+           pool: list[str], ceiling: dict[str, Any], served: dict[str, Any],
+           naive: dict[str, Any], interactive: dict[str, Any], server_rss: float | None,
+           naive_rss: float | None) -> dict[str, Any]:
+    """The JSON-ready result of one configuration, with the issue's ratios and targets."""
+    s32 = served["32"]["sentences_per_s"]
+    ratios = {
+        "served32_over_ceiling": _ratio(s32, ceiling["sentences_per_s"]),
+        "served32_over_naive32": _ratio(s32, naive.get("32", {}).get("sentences_per_s")),
+        "interactive_p99_bulk_over_idle": _ratio(interactive["under_bulk"]["p99_ms"],
+                                                 interactive["idle"]["p99_ms"]),
+        "server_rss_over_engine_alone": _ratio(server_rss, ceiling["peak_rss_mib"]),
+    }
+    targets = {
+        "served32_over_ceiling>=0.85": _meets(ratios["served32_over_ceiling"], 0.85),
+        "served32_over_naive32>=8": _meets(ratios["served32_over_naive32"], 8),
+        "interactive_p99_bulk<=3x_idle": _meets_below(
+            ratios["interactive_p99_bulk_over_idle"], 3),
+        "server_rss<=1.5x_engine_alone": _meets_below(ratios["server_rss_over_engine_alone"],
+                                                       1.5),
+    }
+    if beams == 4 and engine == "ctranslate2":
+        tokens = served["32"]["output_tokens_per_s"]
+        ratios["served32_tokens_over_libretranslate_270"] = _ratio(
+            tokens, LIBRETRANSLATE_TOKENS_PER_S)
+        targets["served32_tokens>=2.5x_libretranslate"] = _meets(
+            ratios["served32_tokens_over_libretranslate_270"], 2.5)
+    return {
+        "bench": "serving", "engine": engine, "beams": beams,
+        "compute_type": ceiling.get("compute_type"), "device": ceiling.get("device"),
+        "model": {"dir": str(weights), **model_info(weights)},
+        "cpus": os.cpu_count(), "load_average_1m": {"start": args.load_start,
+                                                    "end": round(os.getloadavg()[0], 2)},
+        "out_tokens": args.out_tokens,
+        "mean_source_tokens": mean_source_tokens(weights, pool),
+        "max_batch_items": args.max_batch_items,
+        "engine_ceiling": ceiling, "served": served, "naive": naive,
+        "naive_kind": "bench/serving_naive.py: one request at a time under a lock, "
+                      "each request's texts in one generate call",
+        "interactive_under_bulk": interactive,
+        "memory": {"server_peak_rss_mib": server_rss,
+                   "engine_alone_peak_rss_mib": ceiling.get("peak_rss_mib"),
+                   "naive_server_peak_rss_mib": naive_rss},
+        "ratios": ratios, "targets": targets,
+    }
+
+
+def _meets(value: float | None, floor: float) -> bool | None:
+    return None if value is None else value >= floor
+
+
+def _meets_below(value: float | None, ceiling: float) -> bool | None:
+    return None if value is None else value <= ceiling
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", choices=("transformers", "ctranslate2"),
+                        default="transformers")
+    parser.add_argument("--beams", type=int, choices=(1, 4), default=1)
+    parser.add_argument("--all", action="store_true",
+                        help="Run " + ", ".join(f"{e} beam {b}" for e, b in MATRIX) +
+                             " in turn; one JSON line with every run.")
+    parser.add_argument("--out-tokens", type=int, default=32,
+                        help="Forced output length (min = max new tokens).")
+    parser.add_argument("--sentences", type=int, default=96,
+                        help="Sentences per served load level (at least 2 per client).")
+    parser.add_argument("--single-sentences", type=int, default=16,
+                        help="Sentences of the 1-client level (served and naive).")
+    parser.add_argument("--naive-sentences", type=int, default=32,
+                        help="Sentences per naive load level (at least 1 per client).")
+    parser.add_argument("--samples", type=int, default=20,
+                        help="Latency samples, idle and under bulk load.")
+    parser.add_argument("--bulk-articles", type=int, default=50)
+    parser.add_argument("--max-batch-items", type=int, default=32)
+    parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="NTREX-128 folder.")
+    parser.add_argument("--cache", type=Path, default=CACHE_DIR / "serving",
+                        help="Where built models and logs go (git-ignored).")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    if args.all:
+        runs = [run_config(args, engine, beams) for engine, beams in MATRIX]
+        print(json.dumps({"bench": "serving", "runs": runs,
+                          "seconds": round(time.perf_counter() - started, 1)}))
+    else:
+        result = run_config(args, args.engine, args.beams)
+        result["seconds"] = round(time.perf_counter() - started, 1)
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

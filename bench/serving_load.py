@@ -1,0 +1,237 @@
+"""Load generation and server processes for ``bench/serving.py``.
+
+- :class:`ServerProcess`: a server subprocess (the real ``python -m service serve``
+  or the benchmark's naive server), ready once ``/readyz`` answers 200, with its peak
+  RSS read from ``/proc/<pid>/status`` (``VmHWM``).
+- :func:`closed_loop`: N clients, each sending its next request as soon as the
+  previous one is answered, until a shared list of requests is used up.
+- :func:`interactive_under_bulk`: one-sentence latencies idle and while a bulk
+  request runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+TRANSLATE = "/v1/translate"
+#: Generous: a bulk request of 50 articles takes a minute on 2 cores.
+HTTP_TIMEOUT = httpx.Timeout(600.0, connect=30.0)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def peak_rss_mib(pid: int) -> float | None:
+    """Peak resident set size (``VmHWM``) of process ``pid`` in MiB (Linux only)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"VmHWM:\s+(\d+)\s+kB", status)
+    return round(int(match.group(1)) / 1024, 1) if match else None
+
+
+@dataclass
+class ServerProcess:
+    """A server subprocess listening on 127.0.0.1:``port``."""
+
+    argv: list[str]
+    env: dict[str, str]
+    port: int
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, ready_timeout: float = 300.0) -> None:
+        """Start it and wait until ``/readyz`` answers 200 (models loaded)."""
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(self.argv, env=self.env, cwd=REPO, stdout=log,
+                                        stderr=subprocess.STDOUT)
+        log.close()
+        give_up = time.monotonic() + ready_timeout
+        while time.monotonic() < give_up:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}; "
+                                   f"see {self.log_path}")
+            try:
+                if httpx.get(self.url + "/readyz", timeout=5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"server not ready after {ready_timeout}s; see {self.log_path}")
+
+    def peak_rss_mib(self) -> float | None:
+        """Peak RSS so far (read while the process runs)."""
+        return peak_rss_mib(self.process.pid) if self.process is not None else None
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it does not exit within 60 s."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def real_server(registry: Path, model: str, port: int, log_path: Path,
+                extra_env: dict[str, str] | None = None) -> ServerProcess:
+    """``python -m service serve`` on the benchmark catalogue, preloading ``model``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
+    env.update({"NEWSROOM_REGISTRY": str(registry), "NEWSROOM_PRELOAD": "true",
+                "NEWSROOM_REQUIRED_MODELS": model, "HF_HUB_OFFLINE": "1",
+                "TOKENIZERS_PARALLELISM": "false"})
+    env.update(extra_env or {})
+    argv = [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1",
+            "--port", str(port)]
+    return ServerProcess(argv, env, port, log_path)
+
+
+def naive_server(registry: Path, model: str, port: int, log_path: Path,
+                 extra_env: dict[str, str] | None = None) -> ServerProcess:
+    """The one-request-at-a-time server of ``bench/serving_naive.py``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
+    env.update({"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
+    env.update(extra_env or {})
+    argv = [sys.executable, str(REPO / "bench" / "serving_naive.py"), "--registry",
+            str(registry), "--model", model, "--port", str(port)]
+    return ServerProcess(argv, env, port, log_path)
+
+
+# --- load -----------------------------------------------------------------------------
+
+@dataclass
+class LoadResult:
+    """What one load level measured."""
+
+    clients: int
+    requests: int
+    sentences: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+
+    def summary(self, out_tokens: int) -> dict[str, Any]:
+        """JSON-ready figures."""
+        rate = self.sentences / self.seconds
+        return {"clients": self.clients, "requests": self.requests,
+                "sentences": self.sentences, "seconds": round(self.seconds, 2),
+                "sentences_per_s": round(rate, 2),
+                "output_tokens_per_s": round(rate * out_tokens, 1),
+                "latency_p50_ms": _ms(percentile(self.latencies, 50)),
+                "latency_p99_ms": _ms(percentile(self.latencies, 99))}
+
+
+def percentile(values: Sequence[float], pct: float) -> float | None:
+    """Nearest-rank percentile (with few samples, p99 is the maximum); None if empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), int(-(-pct * len(ordered) // 100))))
+    return ordered[rank - 1]
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+def payload(texts: Sequence[str], source: str, target: str) -> dict[str, Any]:
+    """A native ``/v1/translate`` body: ``text`` for one sentence, ``texts`` for more."""
+    if len(texts) == 1:
+        return {"text": texts[0], "source": source, "target": target}
+    return {"texts": list(texts), "source": source, "target": target}
+
+
+async def _post(client: httpx.AsyncClient, body: dict[str, Any]) -> float:
+    started = time.perf_counter()
+    response = await client.post(TRANSLATE, json=body)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
+    expected = len(body["texts"]) if "texts" in body else 1
+    got = len(response.json()["translations"])
+    if got != expected:
+        raise RuntimeError(f"expected {expected} translations, got {got}")
+    return elapsed
+
+
+async def closed_loop(url: str, requests: Sequence[Sequence[str]], clients: int,
+                      source: str, target: str) -> LoadResult:
+    """``clients`` concurrent clients work through ``requests`` (each a list of texts)."""
+    bodies = iter([payload(texts, source, target) for texts in requests])
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
+
+    async with httpx.AsyncClient(base_url=url, timeout=HTTP_TIMEOUT, limits=limits) as http:
+        async def client() -> None:
+            for body in bodies:  # shared iterator: each client takes the next request
+                latencies.append(await _post(http, body))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        seconds = time.perf_counter() - started
+    return LoadResult(clients=clients, requests=len(requests),
+                      sentences=sum(len(r) for r in requests), seconds=seconds,
+                      latencies=latencies)
+
+
+async def _queue_depth(http: httpx.AsyncClient) -> float:
+    text = (await http.get("/metrics")).text
+    return sum(float(m.group(1)) for m in
+               re.finditer(r"^newsroom_queue_depth\{[^}]*\}\s+([0-9.eE+-]+)$", text, re.M))
+
+
+async def interactive_under_bulk(url: str, sentences: Sequence[str], bulk: Sequence[str],
+                                 source: str, target: str, samples: int) -> dict[str, Any]:
+    """p50/p99 latency of one-sentence requests sent one after another, first on an idle
+    server, then while one request carrying ``bulk`` (whole articles) runs."""
+    async with httpx.AsyncClient(base_url=url, timeout=HTTP_TIMEOUT) as http:
+        idle = [await _post(http, payload([s], source, target)) for s in sentences[:samples]]
+
+        bulk_task = asyncio.create_task(_post(http, payload(bulk, source, target)))
+        # Start measuring once the bulk work is queued (its sentences are split and
+        # counted first).
+        while not bulk_task.done() and await _queue_depth(http) == 0:
+            await asyncio.sleep(0.05)
+        busy: list[float] = []
+        index = 0
+        while not bulk_task.done() and len(busy) < samples:
+            latency = await _post(http, payload([sentences[index % len(sentences)]],
+                                                source, target))
+            index += 1
+            if not bulk_task.done():  # count only requests that overlapped the bulk
+                busy.append(latency)
+        bulk_seconds = await bulk_task
+
+    def stats(values: list[float]) -> dict[str, Any]:
+        return {"n": len(values), "p50_ms": _ms(percentile(values, 50)),
+                "p99_ms": _ms(percentile(values, 99)),
+                "mean_ms": round(statistics.fmean(values) * 1000, 1) if values else None}
+
+    return {"idle": stats(idle), "under_bulk": stats(busy),
+            "bulk": {"articles": len(bulk), "chars": sum(len(a) for a in bulk),
+                     "seconds": round(bulk_seconds, 1)}}

@@ -1,0 +1,82 @@
+"""Extractive summaries of the NTREX-128 articles in en/uk/ru/ko, and how many pass
+each neutrality check.
+
+Usage: python bench/summary_eval.py --data /work/shared/data/ntrex128 [--max-sentences 3]
+       [--max-words 80]
+
+Prints one JSON line: per language, articles per second (summarising, and the whole
+summarise + check pipeline), mean summary length in sentences and words, the share
+of summaries over the length limits (to carry every quoted side), and the share of
+summaries passing each check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+from service.summarize.extractive import extractive_summary
+from service.summarize.neutrality import CHECK_NAMES, check_neutrality
+from service.summarize.neutrality.sources import _analyse_cached
+
+FILES = {"en": "eng.txt", "uk": "ukr.txt", "ru": "rus.txt", "ko": "kor.txt"}
+
+
+def load_articles(data: Path, lang: str) -> list[str]:
+    """Articles of one language: lines grouped by ``document_ids.tsv``, one per line."""
+    ids = (data / "document_ids.tsv").read_text(encoding="utf-8").splitlines()
+    lines = (data / FILES[lang]).read_text(encoding="utf-8").splitlines()
+    if len(ids) != len(lines):
+        raise SystemExit(f"{FILES[lang]} has {len(lines)} lines, document_ids.tsv {len(ids)}")
+    docs: OrderedDict[str, list[str]] = OrderedDict()
+    for doc, line in zip(ids, lines):
+        docs.setdefault(doc.split("\t")[0], []).append(line.strip())
+    return ["\n".join(doc_lines) for doc_lines in docs.values()]
+
+
+def evaluate(articles: list[str], lang: str, max_sentences: int,
+             max_words: int) -> dict[str, object]:
+    """Summarise and check every article; return the language's figures."""
+    _analyse_cached.cache_clear()
+    start = time.perf_counter()
+    summaries = [extractive_summary(a, lang, max_sentences=max_sentences, max_words=max_words)
+                 for a in articles]
+    summarise_s = time.perf_counter() - start
+    check_start = time.perf_counter()
+    reports = [check_neutrality(a, s.text, lang) for a, s in zip(articles, summaries)]
+    total_s = summarise_s + time.perf_counter() - check_start
+    n = len(articles)
+    return {
+        "articles": n,
+        "articles_per_s": round(n / summarise_s, 2),
+        "articles_per_s_with_checks": round(n / total_s, 2),
+        "mean_sentences": round(sum(len(s.sentences) for s in summaries) / n, 2),
+        "mean_words": round(sum(s.words for s in summaries) / n, 2),
+        "over_limit_share": round(sum(s.over_limit for s in summaries) / n, 3),
+        "mean_sides": round(sum(s.sides_total for s in summaries) / n, 2),
+        "pass_share": {name: round(sum(r.checks[name].passed for r in reports) / n, 3)
+                       for name in CHECK_NAMES},
+        "all_pass_share": round(sum(r.passed for r in reports) / n, 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="NTREX-128 folder")
+    parser.add_argument("--max-sentences", type=int, default=3)
+    parser.add_argument("--max-words", type=int, default=80)
+    parser.add_argument("--langs", default="en,uk,ru,ko")
+    args = parser.parse_args()
+    results = {lang: evaluate(load_articles(args.data, lang), lang, args.max_sentences,
+                              args.max_words)
+               for lang in args.langs.split(",")}
+    print(json.dumps({"bench": "summary_eval", "max_sentences": args.max_sentences,
+                      "max_words": args.max_words, "languages": results},
+                     ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
