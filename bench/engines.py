@@ -3,7 +3,9 @@
 For the transformers engine (fp32) and the CTranslate2 engine (float32 and int8
 conversions), each in its own subprocess so peak RSS is its own: sentences/s at
 batch 1 and at the scheduler's batch size (32), greedy and beam 4, median of
-``--runs`` after a warm-up batch. Sources are NTREX-128 English sentences truncated
+``--runs`` after a warm-up batch. The runs are interleaved (every engine takes its turn
+at each run of each setting), so background load falls on all engines alike; the 1-min
+load average at start and end is reported. Sources are NTREX-128 English sentences truncated
 to 32 tokens + ``</s>``; every output is forced to 32 new tokens (transformers
 ``min_new_tokens = max_new_tokens``; CTranslate2 ``min_decoding_length =
 max_decoding_length``), so random weights do not change the work done. Both engines
@@ -94,26 +96,27 @@ def _load(engine: str, model_dir: Path, threads: int) -> Any:
                                   compute_type=quantization, intra_threads=threads)
 
 
-def _throughput(engine: Any, texts: list[str], batch: int, beams: int,
-                runs: int) -> dict[str, float]:
+def _key(beams: int) -> Any:
     from service.engines.base import BatchKey, GenerationOptions
 
-    key = BatchKey("en", "uk", GenerationOptions(num_beams=beams, min_new_tokens=NEW_TOKENS,
-                                                 max_new_tokens=NEW_TOKENS))
-    chunks = [texts[i:i + batch] for i in range(0, len(texts), batch)]
-    engine.generate(chunks[0], key)  # warm-up
-    rates, tokens = [], []
-    for _ in range(runs):
-        started = time.perf_counter()
-        outputs = [g for chunk in chunks for g in engine.generate(chunk, key)]
-        rates.append(len(texts) / (time.perf_counter() - started))
-        tokens.extend(g.tokens for g in outputs)
-    return {"sentences_per_s": round(statistics.median(rates), 2),
-            "output_tokens_per_sentence": round(statistics.mean(tokens), 2)}
+    return BatchKey("en", "uk", GenerationOptions(num_beams=beams, min_new_tokens=NEW_TOKENS,
+                                                  max_new_tokens=NEW_TOKENS))
+
+
+def _one_run(engine: Any, texts: list[str], batch: int, beams: int) -> dict[str, float]:
+    key = _key(beams)
+    started = time.perf_counter()
+    outputs = [g for i in range(0, len(texts), batch)
+               for g in engine.generate(texts[i:i + batch], key)]
+    elapsed = time.perf_counter() - started
+    return {"rate": len(texts) / elapsed,
+            "tokens": statistics.mean(g.tokens for g in outputs)}
 
 
 def worker(args: argparse.Namespace) -> None:
-    """Measure one engine and print its JSON result."""
+    """Load one engine, then serve the parent's requests on stdin/stdout (one JSON line
+    each): ``run MODE BATCH`` times one pass (a warm-up batch first time), ``rss``
+    reports memory, end of input stops."""
     import torch  # noqa: F401  (the service process always has it: count it in the baseline)
 
     model_dir = Path(args.model_dir)
@@ -122,16 +125,50 @@ def worker(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     engine = _load(args.worker, model_dir, args.threads)
     load_s = time.perf_counter() - started
-    result: dict[str, Any] = {"compute_type": getattr(engine, "compute_type", "float32"),
-                              "load_s": round(load_s, 2), "rss_before_load_mib": before,
-                              "rss_after_load_mib": rss_mib()["rss_mib"]}
-    for beams, name in ((1, "greedy"), (4, "beam4")):
-        result[name] = {
-            "batch1": _throughput(engine, texts[:args.single_sentences], 1, beams, args.runs),
-            f"batch{SCHEDULER_BATCH}": _throughput(engine, texts[:args.batch_sentences],
-                                                   SCHEDULER_BATCH, beams, args.runs)}
-    result["peak_rss_mib"] = rss_mib()["peak_rss_mib"]
-    print(json.dumps(result))
+    print(json.dumps({"compute_type": getattr(engine, "compute_type", "float32"),
+                      "load_s": round(load_s, 2), "rss_before_load_mib": before,
+                      "rss_after_load_mib": rss_mib()["rss_mib"]}), flush=True)
+    warmed: set[tuple[int, int]] = set()
+    for line in sys.stdin:
+        command = line.split()
+        if command[0] == "rss":
+            print(json.dumps(rss_mib()), flush=True)
+            continue
+        beams, batch = int(command[1]), int(command[2])
+        sample = texts[:args.single_sentences] if batch == 1 else texts[:args.batch_sentences]
+        if (beams, batch) not in warmed:
+            engine.generate(sample[:batch], _key(beams))
+            warmed.add((beams, batch))
+        print(json.dumps(_one_run(engine, sample, batch, beams)), flush=True)
+
+
+class _Worker:
+    """One engine in its own process, driven line by line."""
+
+    def __init__(self, engine: str, args: argparse.Namespace, env: dict[str, str]) -> None:
+        self.name = engine
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--worker", engine, "--model-dir", args.model_dir,
+             "--threads", str(args.threads), "--batch-sentences", str(args.batch_sentences),
+             "--single-sentences", str(args.single_sentences)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True, env=env)
+        self.info = self.ask(None)
+
+    def ask(self, command: str | None) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        if command is not None:
+            self.proc.stdin.write(command + "\n")
+            self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"{self.name} worker died (exit {self.proc.wait()})")
+        return json.loads(line)
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 # --- parent ------------------------------------------------------------------------------
@@ -154,17 +191,29 @@ def main() -> None:
     prepare(model_dir)
     env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
                TRANSFORMERS_VERBOSITY="error")
+    workers = [_Worker(engine, args, env) for engine in args.engines.split(",")]
+    cells = [(beams, batch) for beams in (1, 4) for batch in (1, SCHEDULER_BATCH)]
+    samples: dict[tuple[str, int, int], list[dict[str, float]]] = {}
+    load_before = os.getloadavg()[0]
+    # Round-robin: each run of each cell is taken from every engine back to back, so a
+    # change in background load affects all engines alike.
+    for _ in range(args.runs):
+        for beams, batch in cells:
+            for w in workers:
+                samples.setdefault((w.name, beams, batch), []).append(
+                    w.ask(f"run {beams} {batch}"))
     results: dict[str, Any] = {}
-    for engine in args.engines.split(","):
-        proc = subprocess.run(
-            [sys.executable, __file__, "--worker", engine, "--model-dir", str(model_dir),
-             "--threads", str(args.threads), "--runs", str(args.runs),
-             "--batch-sentences", str(args.batch_sentences),
-             "--single-sentences", str(args.single_sentences)],
-            capture_output=True, text=True, env=env, check=False)
-        if proc.returncode != 0:
-            raise SystemExit(f"{engine} failed:\n{proc.stderr[-3000:]}")
-        results[engine] = json.loads(proc.stdout.strip().splitlines()[-1])
+    for w in workers:
+        row = dict(w.info)
+        for beams, batch in cells:
+            runs = samples[(w.name, beams, batch)]
+            row.setdefault("greedy" if beams == 1 else "beam4", {})[f"batch{batch}"] = {
+                "sentences_per_s": round(statistics.median(r["rate"] for r in runs), 2),
+                "output_tokens_per_sentence": round(
+                    statistics.mean(r["tokens"] for r in runs), 2)}
+        row["peak_rss_mib"] = w.ask("rss")["peak_rss_mib"]
+        w.close()
+        results[w.name] = row
     batch_key = f"batch{SCHEDULER_BATCH}"
     speedups = {}
     if "transformers_fp32" in results:
@@ -180,6 +229,8 @@ def main() -> None:
     print(json.dumps({
         "bench": "engines", "model": model_info(model_dir), "threads": args.threads,
         "input_tokens": INPUT_TOKENS, "new_tokens": NEW_TOKENS, "runs": args.runs,
+        "load_average_1m": {"start": round(load_before, 2),
+                            "end": round(os.getloadavg()[0], 2)},
         "sentences": {"batch1": args.single_sentences, batch_key: args.batch_sentences},
         "results": results, "speedup_vs_transformers": speedups,
         "target": f"ct2_int8 >= {TARGET_SPEEDUP}x transformers fp32, greedy, {batch_key}",

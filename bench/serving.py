@@ -45,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import yaml  # noqa: E402
 from serving_load import (  # noqa: E402
     REPO,
+    ServerProcess,
     closed_loop,
     free_port,
     interactive_under_bulk,
@@ -177,18 +178,27 @@ def _batch_totals(url: str) -> tuple[float, float]:
     return total, count
 
 
-def run_loads(url: str, loads: dict[str, list[list[str]]], clients: dict[str, int],
-              out_tokens: int, batch_metrics: bool) -> dict[str, Any]:
-    """Each named load in turn (after a short warm-up); figures per load."""
+def run_loads(server: ServerProcess, loads: dict[str, list[list[str]]],
+              clients: dict[str, int], out_tokens: int, batch_metrics: bool) -> dict[str, Any]:
+    """Each named load in turn (after a short warm-up); figures per load.
+
+    Besides wall-clock rates, ``sentences_per_server_cpu_s`` divides by the server's
+    own CPU time: it moves less than wall time when other processes share the cores."""
+    url = server.url
     results: dict[str, Any] = {}
     warmup = [request[:1] for request in next(iter(loads.values()))][:8]
     asyncio.run(closed_loop(url, warmup, len(warmup), SOURCE, TARGET))
     for name, requests in loads.items():
         before = _batch_totals(url) if batch_metrics else None
-        cpu = _client_cpu()
+        cpu, server_cpu = _client_cpu(), server.cpu_seconds()
         result = asyncio.run(closed_loop(url, requests, clients[name], SOURCE, TARGET))
         figures = result.summary(out_tokens)
         figures["client_cpu_s"] = round(_client_cpu() - cpu, 2)
+        used = server.cpu_seconds()
+        if used is not None and server_cpu is not None and used > server_cpu:
+            figures["server_cpu_s"] = round(used - server_cpu, 2)
+            figures["sentences_per_server_cpu_s"] = round(result.sentences
+                                                          / (used - server_cpu), 2)
         if before is not None:
             after = _batch_totals(url)
             batches = after[1] - before[1]
@@ -231,7 +241,7 @@ def run_config(args: argparse.Namespace, engine: str, beams: int) -> dict[str, A
                          server_env)
     server.start()
     try:
-        served = run_loads(server.url, loads, clients, args.out_tokens, batch_metrics=True)
+        served = run_loads(server, loads, clients, args.out_tokens, batch_metrics=True)
         interactive = asyncio.run(interactive_under_bulk(
             server.url, pool, ntrex_articles(args.data, args.bulk_articles), SOURCE, TARGET,
             args.samples))
@@ -245,7 +255,7 @@ def run_config(args: argparse.Namespace, engine: str, beams: int) -> dict[str, A
         peer = naive_server(registry, MODEL, free_port(), cache / f"naive-{engine}-{beams}.log")
         peer.start()
         try:
-            naive = run_loads(peer.url, naive_loads, clients, args.out_tokens,
+            naive = run_loads(peer, naive_loads, clients, args.out_tokens,
                               batch_metrics=False)
             naive_rss = peer.peak_rss_mib()
         finally:
@@ -267,6 +277,9 @@ def report(args: argparse.Namespace, engine: str, beams: int, weights: Path,
     s32 = served["32"]["sentences_per_s"]
     ratios = {
         "served32_over_ceiling": _ratio(s32, ceiling["sentences_per_s"]),
+        "served32_over_ceiling_per_cpu_s": _ratio(
+            served["32"].get("sentences_per_server_cpu_s"),
+            ceiling.get("sentences_per_cpu_s")),
         "served32_over_naive32": _ratio(s32, naive.get("32", {}).get("sentences_per_s")),
         "interactive_p99_bulk_over_idle": _ratio(interactive["under_bulk"]["p99_ms"],
                                                  interactive["idle"]["p99_ms"]),

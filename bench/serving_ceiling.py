@@ -34,15 +34,17 @@ def measure(registry: Path, model: str, sentences: list[str], batch: int, source
     engine = ModelManager(Registry.from_settings(settings), settings).get(model)
     key = BatchKey(source, target)
     engine.generate(sentences[:batch], key)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     lengths: list[int] = []
     for start in range(0, len(sentences), batch):
         lengths.extend(g.tokens for g in engine.generate(sentences[start:start + batch], key))
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     rate = len(sentences) / seconds
     return {"sentences": len(sentences), "batch": batch, "seconds": round(seconds, 2),
             "sentences_per_s": round(rate, 2),
             "output_tokens_per_s": round(sum(lengths) / seconds, 1),
+            "cpu_s": round(cpu, 2), "sentences_per_cpu_s": round(len(sentences) / cpu, 2),
             "forced_lengths_ok": all(n == out_tokens for n in lengths),
             "compute_type": getattr(engine, "compute_type", getattr(engine, "dtype", None)),
             "device": engine.device,

@@ -49,6 +49,18 @@ def peak_rss_mib(pid: int) -> float | None:
     return round(int(match.group(1)) / 1024, 1) if match else None
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of process ``pid`` (all its threads) so far (Linux only)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # Fields after the command name (which may hold spaces): utime and stime are the
+    # 12th and 13th of them.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class ServerProcess:
     """A server subprocess listening on 127.0.0.1:``port``."""
@@ -86,6 +98,10 @@ class ServerProcess:
     def peak_rss_mib(self) -> float | None:
         """Peak RSS so far (read while the process runs)."""
         return peak_rss_mib(self.process.pid) if self.process is not None else None
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time used so far."""
+        return cpu_seconds(self.process.pid) if self.process is not None else None
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if it does not exit within 60 s."""

@@ -86,7 +86,8 @@ def _run(ctx: typer.Context, task: Task, inputs: list[str], out: Path,
     if output.dropped_bytes:
         typer.echo(f"note: removed a partial last line ({output.dropped_bytes} bytes) "
                    f"from {out}", err=True)
-    progress = make_progress(f"{task.describe()} {shard_spec}".strip(), quiet=quiet)
+    label = task.describe() + (f" shard {shard_spec}" if shard_spec.count > 1 else "")
+    progress = make_progress(label, quiet=quiet)
     try:
         refs = list(iter_records(inputs, options))
         stats = asyncio.run(_execute(settings, task, config, output, errors_journal,

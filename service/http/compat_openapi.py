@@ -91,7 +91,8 @@ LT_TRANSLATE_OK = {"type": "object", "properties": {
     "alternatives": {"type": "array"},
 }, "required": ["translatedText"]}
 
-LT_DETECT_BODY = request_body({"q": _FILLED, "api_key": _STRING}, ["q"])
+LT_DETECT_BODY = request_body({"q": {"oneOf": [_FILLED, _FILLED_TEXTS]}, "api_key": _STRING},
+                              ["q"], form_properties={"q": _FILLED, "api_key": _STRING})
 LT_DETECT_OK = {"type": "array", "items": _DETECTION}
 LT_LANGUAGES_OK = {"type": "array", "items": {"type": "object", "properties": {
     "code": _STRING, "name": _STRING, "targets": _TEXTS},

@@ -73,8 +73,10 @@ error_family = ErrorFamily("libretranslate", PATHS, render_error,
 
 def _admit(request: Request, params: Params) -> Principal:
     """Authenticate as LibreTranslate does: no key 400, unknown key 403."""
-    body_key = params.get("api_key")
-    body_key = str(body_key) if body_key not in (None, "") else None
+    body_key = params.raw.get("api_key") if params.is_json else params.get("api_key")
+    if body_key is not None and not isinstance(body_key, str):
+        raise InvalidInput("Invalid request: api_key must be a string", field="api_key")
+    body_key = body_key or None
     if http_state(request).keys.enabled and presented_key(request, body_key) is None:
         raise InvalidInput(MISSING_KEY_MESSAGE, field="api_key")
     try:

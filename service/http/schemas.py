@@ -16,10 +16,17 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
 
 from service.app.translation import TranslationResult
 from service.registry import Route
+
+
+def _not_nullable(schema: dict[str, Any], **extra: Any) -> None:
+    """Drop the ``null`` branch of an optional field's schema (in place)."""
+    branches = [b for b in schema.pop("anyOf", []) if b.get("type") != "null"]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    schema.update(extra)
 
 
 class _Request(BaseModel):
@@ -32,11 +39,12 @@ class TextsInput(_Request):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "oneOf": [{"required": ["text"]}, {"required": ["texts"]}]})
 
-    # Absent, not null, in the schema: the schema says "exactly one of" with oneOf.
-    text: str | SkipJsonSchema[None] = Field(default=None, description="One text.")
-    texts: list[str] | SkipJsonSchema[None] = Field(
+    # Absent, not null: the schema says "exactly one of" with oneOf, null is refused.
+    text: str | None = Field(default=None, description="One text.",
+                             json_schema_extra=_not_nullable)
+    texts: list[str] | None = Field(
         default=None, description="Several texts; results come back in the same order.",
-        json_schema_extra={"minItems": 1})
+        json_schema_extra=lambda schema: _not_nullable(schema, minItems=1))
 
     @field_validator("text", "texts", mode="before")
     @classmethod

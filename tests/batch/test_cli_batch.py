@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from batch_helpers import article, cli, live_server, popen, read_jsonl, write_folder
 
+from service.batch.journal import Journal
 from service.summarize.neutrality.report import CHECK_NAMES
 
 SUMMARY_FIELDS = {"summary", "summary_language", "summary_mode", "neutrality", "enforcement"}
@@ -187,22 +188,18 @@ def test_a_run_stopped_midway_resumes_with_every_record_exactly_once(
     assert all(r["translations"]["uk"] for r in final)
 
 
-def test_a_second_run_on_the_same_output_is_refused_while_one_is_running(
-        tmp_path: Path, batch_env: dict[str, str]) -> None:
+def test_a_second_writer_of_the_same_output_is_refused(tmp_path: Path,
+                                                      batch_env: dict[str, str]) -> None:
     folder = tmp_path / "in"
-    write_folder(folder, 30)
+    write_folder(folder, 2)
     out = tmp_path / "out.jsonl"
-    args = ["batch", "translate", str(folder), "--to", "uk", "-j", "2", "--out", str(out)]
-    proc = popen(args, batch_env)
-    try:
-        wait_for_lines(out, 1, proc)
-        second = cli(args, batch_env)
-    finally:
-        proc.kill()
-        proc.wait()
+    with Journal.open(out):  # this test process plays the worker already writing it
+        second = cli(["batch", "summarize", str(folder), "--mode", "extractive", "--out",
+                      str(out)], batch_env)
     assert second.returncode == 2
     assert second.stderr.strip() == (f"error: {out} is being written by another process; "
                                      f"give each worker its own --out")
+    assert out.read_bytes() == b""
 
 
 def test_server_mode_sends_records_to_a_running_service(tmp_path: Path,

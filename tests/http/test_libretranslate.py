@@ -160,6 +160,10 @@ def test_html_format_keeps_markup(base_url: str) -> None:
      "Invalid request: alternatives parameter is not a number"),
     ({"q": ["Hi", 3], "source": "en", "target": "uk"},
      "Invalid request: q must be a string or a list of strings"),
+    ({"q": "Hi", "source": "en", "target": "uk", "api_key": ["k"]},
+     "Invalid request: api_key must be a string"),
+    ({"q": "Hi", "source": {"en": 1}, "target": "uk"},
+     "{'en': 1} is not supported (supported: en, uk, ru, ko)"),
 ])
 def test_invalid_requests_are_400_with_the_reason(base_url: str, payload: dict,
                                                    message: str) -> None:

@@ -81,6 +81,8 @@ def test_translate_html_keeps_tags_and_attributes(client: TestClient):
      "give exactly one of 'text' or 'texts'"),
     ('{"target": "uk"}', 400, "body", "give exactly one of 'text' or 'texts'"),
     ('{"texts": [], "target": "uk"}', 400, "texts", "texts must contain at least one text"),
+    ('{"text": null, "target": "uk"}', 400, "text",
+     "text: must be a string, not null (leave the field out instead)"),
     ('{"text": "Hello", "target": "fr"}', 400, "target",
      "Unsupported language code 'fr' for target; supported: en, uk, ru, ko."),
     ('{"text": "Hello", "source": "xx", "target": "uk"}', 400, "source",

@@ -33,7 +33,9 @@ def test_openapi_fuzz_finds_no_server_error_or_undocumented_response(live_server
             [cli, "run", f"{base}/openapi.json", "--checks", "all",
              "--exclude-checks", "positive_data_acceptance",
              "--max-examples", str(MAX_EXAMPLES), "--seed", str(SEED),
-             "--workers", "1", "--no-color"],
+             "--workers", "1", "--no-color",
+             # The first summary loads models cold (seconds on a busy CI core).
+             "--request-timeout", "120"],
             capture_output=True, text=True, timeout=900, cwd=tmp_path)
         assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
         assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
