@@ -109,8 +109,10 @@ def _texts(q: Any, is_json: bool) -> tuple[list[str], bool]:
 
 
 def _language(code: Any, served: list[str], name: str, allow_auto: bool) -> str:
+    if not isinstance(code, str):
+        raise InvalidInput(f"Invalid request: {name} must be a string", field=name)
     try:
-        return normalize_language(str(code), served, field=name, allow_auto=allow_auto)
+        return normalize_language(code, served, field=name, allow_auto=allow_auto)
     except UnsupportedLanguage as exc:
         raise UnsupportedLanguage(
             f"{code} is not supported (supported: {', '.join(served)})", field=name
