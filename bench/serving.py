@@ -235,7 +235,9 @@ def run_config(args: argparse.Namespace, engine: str, beams: int) -> dict[str, A
 
     ceiling = engine_ceiling(cache, registry, pool[:max(args.sentences, batch)], batch,
                              args.out_tokens)
-    server_env = {"NEWSROOM_MAX_BATCH_ITEMS": str(batch)}
+    # The bulk request of 50 articles runs past the default 120 s deadline when other
+    # processes share the cores; the benchmark measures latency, not deadlines.
+    server_env = {"NEWSROOM_MAX_BATCH_ITEMS": str(batch), "NEWSROOM_REQUEST_TIMEOUT_S": "1800"}
 
     server = real_server(registry, MODEL, free_port(), cache / f"server-{engine}-{beams}.log",
                          server_env)

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
         default=False, description="Allow models whose licence forbids commercial use.")
     enable_models: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Opt-in catalogue entries to enable (comma-separated).")
+    download_missing: bool = Field(
+        default=False, description="Download a model from the Hub on first use when it is "
+                                   "neither pulled nor cached (off: fail fast with the pull "
+                                   "command).")
     preload: bool = Field(default=False, description="Load the required models at start-up.")
     required_models: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -3,7 +3,8 @@
 running server. Both produce the same output fields:
 
 ``language``, ``language_confidence``; with a summary: ``summary``,
-``summary_language``, ``summary_mode``, ``neutrality``, ``enforcement``; with
+``summary_language``, ``summary_mode``, ``neutrality``, ``enforcement`` (and
+``source_summary`` when the summary was translated, ``summary_notes``); with
 translations: ``translations`` ({lang: text}); ``routes`` ({"summary": [...steps],
 lang: {"kind", "steps"}}).
 """
@@ -166,9 +167,23 @@ def summary_fields(body: dict[str, Any]) -> dict[str, Any]:
               "neutrality": body.get("neutrality"),
               "enforcement": body.get("enforcement"),
               "routes": {"summary": body.get("model_route", [])}}
+    if body.get("source_summary"):  # the checked summary before translation
+        fields["source_summary"] = body["source_summary"]
     if body.get("notes"):
         fields["summary_notes"] = body["notes"]
     return fields
+
+
+#: Order of the output fields (whichever job finished first).
+FIELD_ORDER = {name: i for i, name in enumerate((
+    "language", "language_confidence", "summary", "summary_language", "summary_mode",
+    "neutrality", "enforcement", "source_summary", "summary_notes", "translations",
+    "routes"))}
+
+
+def ordered(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` in :data:`FIELD_ORDER` (unknown names last, as they came)."""
+    return dict(sorted(fields.items(), key=lambda kv: FIELD_ORDER.get(kv[0], len(FIELD_ORDER))))
 
 
 def merge_routes(out: dict[str, Any], extra: dict[str, Any]) -> None:

@@ -52,7 +52,7 @@ class RemoteProcessor:
             jobs.append(self._translation(text, fmt, lang, out))
         await asyncio.gather(*jobs)
         out.setdefault("language_confidence", None)
-        return dict(sorted(out.items(), key=lambda kv: _FIELD_ORDER.get(kv[0], 99)))
+        return out
 
     async def _summary(self, text: str, fmt: str, out: dict[str, Any]) -> None:
         task = self.task
@@ -105,11 +105,6 @@ class RemoteProcessor:
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()
-
-
-_FIELD_ORDER = {name: i for i, name in enumerate((
-    "language", "language_confidence", "summary", "summary_language", "summary_mode",
-    "neutrality", "enforcement", "summary_notes", "translations", "routes"))}
 
 
 def _error_of(response: httpx.Response) -> tuple[str, str]:

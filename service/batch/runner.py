@@ -27,7 +27,7 @@ from typing import Any
 from service.batch.inputs import BadRecord, RecordRef
 from service.batch.journal import Journal, JournalError
 from service.batch.mirror import MirrorWriter
-from service.batch.processors import Processor, RecordFailed, Task, failure_of
+from service.batch.processors import Processor, RecordFailed, Task, failure_of, ordered
 from service.batch.progress import Progress, QuietProgress, RunStats
 from service.batch.sharding import Shard
 from service.errors import NewsroomError
@@ -164,9 +164,10 @@ class BatchRunner:
                 log.warning("record %s failed unexpectedly", ref.id, exc_info=exc)
             self._fail(ref, *failure_of(exc))
             return
+        seconds = round(time.perf_counter() - started, 3)
         record: dict[str, Any] = {"id": ref.id, "location": ref.location,
                                   "task": self.config.task.describe(), "format": ref.fmt,
-                                  **fields, "seconds": round(time.perf_counter() - started, 3)}
+                                  **ordered(fields), "seconds": seconds}
         self._write(record, ref.fmt)
 
     # --- writing -------------------------------------------------------------------

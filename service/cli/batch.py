@@ -78,6 +78,8 @@ def _run(ctx: typer.Context, task: Task, inputs: list[str], out: Path,
     options = InputOptions(id_field=id_field, text_field=text_field, html=html,
                            max_chars=config.max_chars)
     errors_path = _errors_path(out, errors)
+    if errors_path.resolve() == out.resolve():
+        fail("--errors must differ from --out", code=2)
     try:
         output = Journal.open(out)
         errors_journal = Journal.open(errors_path, fresh=True)
@@ -98,6 +100,8 @@ def _run(ctx: typer.Context, task: Task, inputs: list[str], out: Path,
         fail(exc.message, code=2)
     except JournalError as exc:
         fail(exc.message, code=1)
+    except KeyboardInterrupt:  # before the runner took over SIGINT (loading, scanning)
+        fail("interrupted before any record was processed", code=130)
     finally:
         output.close()
         errors_journal.close()

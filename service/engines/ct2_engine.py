@@ -16,8 +16,9 @@ transformers engine sees and returns:
 
 Device and compute type follow the torch engine's choice of device: CPU -> ``int8``,
 CUDA -> ``int8_float16`` (int8 conversions) or ``float16``; ``NEWSROOM_CT2_COMPUTE_TYPE``
-overrides. ``NEWSROOM_THREADS`` sets ``intra_threads`` and ``NEWSROOM_CT2_INTER_THREADS``
-``inter_threads`` (see docs/engines.md for a given number of cores).
+overrides. ``NEWSROOM_THREADS`` sets ``intra_threads`` (0: the usable cores divided
+among the parallel batches) and ``NEWSROOM_CT2_INTER_THREADS`` ``inter_threads`` (see
+docs/engines.md for a given number of cores).
 
 ``ctranslate2`` is imported at the top of this module on purpose: without the package,
 importing this module raises ImportError, which the model manager turns into
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,6 +77,17 @@ def ct2_device(device: str) -> tuple[str, int]:
         _, _, index = device.partition(":")
         return "cuda", int(index) if index else 0
     return "cpu", 0
+
+
+def intra_threads(threads: int, inter_threads: int = 1) -> int:
+    """Threads per batch: the setting, or (0) the usable cores shared among the
+    ``inter_threads`` parallel batches. CTranslate2's own default is 4 whatever the
+    core count, which oversubscribes small nodes and idles big ones."""
+    if threads > 0:
+        return threads
+    cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+             else os.cpu_count() or 1)
+    return max(1, cores // max(1, inter_threads))
 
 
 def resolve_compute_type(setting: str, device: str, stored: str) -> str:
@@ -193,9 +206,11 @@ class CTranslate2Engine:
         chosen = pick_conversion(conversions, device, settings.ct2_compute_type)
         compute_type = resolve_compute_type(settings.ct2_compute_type, device,
                                             chosen.quantization)
+        inter = max(1, settings.ct2_inter_threads)
         return cls.load(entry, chosen.path, device=device, device_index=index,
-                        compute_type=compute_type, intra_threads=settings.threads,
-                        inter_threads=settings.ct2_inter_threads)
+                        compute_type=compute_type,
+                        intra_threads=intra_threads(settings.threads, inter),
+                        inter_threads=inter)
 
     def _max_input_tokens(self, max_positions: int | None) -> int:
         if self.entry.max_input_tokens:

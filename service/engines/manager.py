@@ -171,6 +171,14 @@ class ModelManager:
         if source is None:
             raise ModelUnavailable(f"Model '{entry.name}' has neither a path nor a hub_id.",
                                    field="model")
+        if isinstance(source, str) and not self.settings.download_missing \
+                and not self.available(entry.name):
+            # Never make a request wait on a download (or on network retries): weights
+            # come from `models pull`, the HF cache, or NEWSROOM_DOWNLOAD_MISSING=true.
+            raise ModelUnavailable(
+                f"Model '{entry.name}' ({entry.hub_id}) is not available locally (not in "
+                f"{self.settings.resolved_models_dir() / entry.name} nor in the Hugging Face "
+                f"cache). Pull it with: {pull_hint(entry)}", field="model")
         try:
             return TransformersEngine.load(entry, source, self.placement)
         except (OSError, ValueError, ImportError) as exc:

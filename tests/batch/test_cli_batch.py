@@ -157,7 +157,7 @@ def test_duplicate_ids_are_reported_not_merged(tmp_path: Path,
 def test_a_run_stopped_midway_resumes_with_every_record_exactly_once(
         how: str, tmp_path: Path, batch_env: dict[str, str]) -> None:
     folder = tmp_path / "in"
-    ids = write_folder(folder, 40)
+    ids = write_folder(folder, 24)
     out = tmp_path / "out.jsonl"
     args = ["batch", "translate", str(folder), "--to", "uk", "--from", "en", "-j", "2",
             "--out", str(out)]

@@ -3,6 +3,7 @@ loaded through the real registry and model manager."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from service.engines.base import BatchKey, Engine, GenerationOptions  # noqa: E4
 from service.engines.ct2_convert import Conversion, convert_model  # noqa: E402
 from service.engines.ct2_engine import (  # noqa: E402
     CTranslate2Engine,
+    intra_threads,
     pick_conversion,
     resolve_compute_type,
 )
@@ -157,6 +159,14 @@ def test_compute_type_follows_the_device_unless_set(setting: str, device: str, s
     assert resolve_compute_type(setting, device, stored) == expected
 
 
+def test_threads_default_to_the_usable_cores_shared_by_parallel_batches(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    assert intra_threads(0) == 8
+    assert intra_threads(0, inter_threads=2) == 4
+    assert intra_threads(3, inter_threads=2) == 3
+
+
 def test_conversion_choice_prefers_the_matching_quantization() -> None:
     found = [Conversion(Path("m-ct2-float32"), "float32"), Conversion(Path("m-ct2-int8"), "int8"),
              Conversion(Path("m-ct2-float16"), "float16")]
@@ -186,3 +196,41 @@ def test_translate_cli_runs_on_ctranslate2_and_matches_transformers(ct2_dir: Pat
     assert on_torch.returncode == 0, on_torch.stderr
     assert on_ct2.stdout == on_torch.stdout
     assert len(on_ct2.stdout.split("\n")) == len(article.split("\n"))
+
+
+def test_server_translates_on_ctranslate2_like_on_transformers(
+        ct2_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from service.http.app import create_app
+
+    for key in list(os.environ):
+        if key.startswith("NEWSROOM_"):
+            monkeypatch.delenv(key, raising=False)
+    texts = _corpus()[:6]
+
+    def serve(engine: str) -> tuple[list[dict], dict, dict]:
+        monkeypatch.setenv("NEWSROOM_ENGINE", engine)
+        monkeypatch.setenv("NEWSROOM_CT2_COMPUTE_TYPE", "float32")
+        settings = Settings(registry=ct2_dir / "registry.yaml", models_dir=tmp_path / "pulled",
+                            max_wait_ms=2.0)
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            answers = [client.post("/v1/translate", json={
+                "texts": texts, "source": "en", "target": target}).json()["translations"]
+                for target in ("uk", "ko")]
+            missing = client.post("/v1/translate", json={
+                "text": texts[0], "source": "en", "target": "ru"})
+            models = {m["id"]: m for m in client.get("/v1/models").json()["models"]}
+        return answers, {"status": missing.status_code, **missing.json()}, models
+
+    on_ct2, missing, models = serve("ctranslate2")
+    on_torch, _, _ = serve("transformers")
+    assert [[t["text"] for t in a] for a in on_ct2] == [[t["text"] for t in a] for a in on_torch]
+    assert [len(a) for a in on_ct2] == [len(texts), len(texts)]
+    assert models["tiny-marian-en-uk"]["engine"] == "ctranslate2"
+    assert models["tiny-marian-en-uk"]["loaded"] is True
+    # en -> ru uses tiny-marian-en-ru, which was not converted.
+    assert missing["status"] == 503
+    assert missing["error"]["message"] == (
+        "Model 'tiny-marian-en-ru' uses the CTranslate2 engine but has not been converted. "
+        "Convert it with: newsroom-mt models convert tiny-marian-en-ru --quantization int8")
