@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import yaml  # noqa: E402
+from common import CACHE_DIR, DEFAULT_DATA, build_opus_base, model_info, read_ntrex  # noqa: E402
 from serving_load import (  # noqa: E402
     REPO,
     ServerProcess,
@@ -52,7 +53,8 @@ from serving_load import (  # noqa: E402
     naive_server,
     real_server,
 )
-from common import CACHE_DIR, DEFAULT_DATA, build_opus_base, model_info, read_ntrex  # noqa: E402
+
+from service.settings import Settings  # noqa: E402
 
 MODEL = "bench-opus-en-uk"
 SOURCE, TARGET = "en", "uk"
@@ -238,6 +240,8 @@ def run_config(args: argparse.Namespace, engine: str, beams: int) -> dict[str, A
     # The bulk request of 50 articles runs past the default 120 s deadline when other
     # processes share the cores; the benchmark measures latency, not deadlines.
     server_env = {"NEWSROOM_MAX_BATCH_ITEMS": str(batch), "NEWSROOM_REQUEST_TIMEOUT_S": "1800"}
+    if args.max_wait_ms is not None:
+        server_env["NEWSROOM_MAX_WAIT_MS"] = str(args.max_wait_ms)
 
     server = real_server(registry, MODEL, free_port(), cache / f"server-{engine}-{beams}.log",
                          server_env)
@@ -303,6 +307,9 @@ def report(args: argparse.Namespace, engine: str, beams: int, weights: Path,
             ratios["served32_tokens_over_libretranslate_270"], 2.5)
     return {
         "bench": "serving", "engine": engine, "beams": beams,
+        # What the engine really decodes with for a plain request: differs from
+        # ``beams`` if per-request defaults override the catalogue's num_beams.
+        "beams_effective": ceiling.get("effective_beams"),
         "compute_type": ceiling.get("compute_type"), "device": ceiling.get("device"),
         "model": {"dir": str(weights), **model_info(weights)},
         "cpus": os.cpu_count(), "load_average_1m": {"start": args.load_start,
@@ -310,6 +317,8 @@ def report(args: argparse.Namespace, engine: str, beams: int, weights: Path,
         "out_tokens": args.out_tokens,
         "mean_source_tokens": mean_source_tokens(weights, pool),
         "max_batch_items": args.max_batch_items,
+        "max_wait_ms": args.max_wait_ms if args.max_wait_ms is not None
+        else Settings.model_fields["max_wait_ms"].default,
         "engine_ceiling": ceiling, "served": served, "naive": naive,
         "naive_kind": "bench/serving_naive.py: one request at a time under a lock, "
                       "each request's texts in one generate call",
@@ -349,6 +358,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="Latency samples, idle and under bulk load.")
     parser.add_argument("--bulk-articles", type=int, default=50)
     parser.add_argument("--max-batch-items", type=int, default=32)
+    parser.add_argument("--max-wait-ms", type=float, default=None,
+                        help="Server's batching wait (NEWSROOM_MAX_WAIT_MS); default: the "
+                             "server's own default.")
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="NTREX-128 folder.")
     parser.add_argument("--cache", type=Path, default=CACHE_DIR / "serving",

@@ -17,11 +17,23 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from service.engines.base import BatchKey  # noqa: E402
+from service.engines.base import BatchKey, Engine  # noqa: E402
 from service.engines.manager import ModelManager  # noqa: E402
+from service.engines.transformers_engine import merge_generation  # noqa: E402
 from service.registry import Registry  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from serving_load import peak_rss_mib  # noqa: E402
+
+
+def effective_beams(engine: Engine, key: BatchKey) -> int:
+    """The beam size ``engine`` really decodes ``key`` with (catalogue defaults merged
+    with the request's options, as the engines do)."""
+    decoding_options = getattr(engine, "decoding_options", None)
+    if decoding_options is not None:  # CTranslate2
+        return int(decoding_options(key)[0]["beam_size"])
+    merged = merge_generation(engine.entry.generation, key.options)  # type: ignore[attr-defined]
+    beams = merged.get("num_beams") or engine.model.generation_config.num_beams  # type: ignore[attr-defined]
+    return int(beams or 1)
 
 
 def measure(registry: Path, model: str, sentences: list[str], batch: int, source: str,
@@ -32,6 +44,7 @@ def measure(registry: Path, model: str, sentences: list[str], batch: int, source
 
     settings = Settings(registry=registry)
     engine = ModelManager(Registry.from_settings(settings), settings).get(model)
+    # The key the server builds for a plain request (no per-request options).
     key = BatchKey(source, target)
     engine.generate(sentences[:batch], key)
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -46,6 +59,7 @@ def measure(registry: Path, model: str, sentences: list[str], batch: int, source
             "output_tokens_per_s": round(sum(lengths) / seconds, 1),
             "cpu_s": round(cpu, 2), "sentences_per_cpu_s": round(len(sentences) / cpu, 2),
             "forced_lengths_ok": all(n == out_tokens for n in lengths),
+            "effective_beams": effective_beams(engine, key),
             "compute_type": getattr(engine, "compute_type", getattr(engine, "dtype", None)),
             "device": engine.device,
             "peak_rss_mib": peak_rss_mib(os.getpid())}
