@@ -79,7 +79,7 @@ def ct2_device(device: str) -> tuple[str, int]:
     return "cpu", 0
 
 
-def intra_threads(threads: int, inter_threads: int = 1) -> int:
+def resolve_threads(threads: int, inter_threads: int = 1) -> int:
     """Threads per batch: the setting, or (0) the usable cores shared among the
     ``inter_threads`` parallel batches. CTranslate2's own default is 4 whatever the
     core count, which oversubscribes small nodes and idles big ones."""
@@ -188,7 +188,8 @@ class CTranslate2Engine:
                    max_positions=record.max_positions if record else None)
 
     @classmethod
-    def load_entry(cls, entry: ModelEntry, settings: Any, placement: Placement) -> CTranslate2Engine:
+    def load_entry(cls, entry: ModelEntry, settings: Any,
+                   placement: Placement) -> CTranslate2Engine:
         """Find ``entry``'s converted folder and load it as the settings say. Raises
         :class:`ModelUnavailable` naming the ``models convert`` command when there is none."""
         from service.engines.manager import local_weights
@@ -198,8 +199,12 @@ class CTranslate2Engine:
                 f"Model '{entry.name}' ({entry.family}) cannot run on the CTranslate2 engine, "
                 f"which serves: {', '.join(sorted(CT2_FAMILIES))}. Set its engine to "
                 "transformers in the catalogue.", field="engine")
-        weights = local_weights(entry, settings.resolved_models_dir())
-        conversions = find_conversions(entry, weights)
+        models_dir = settings.resolved_models_dir()
+        weights = local_weights(entry, models_dir)
+        # Conversions sit where the weights are or would be pulled to: the original
+        # weights may be deleted once converted.
+        conversions = find_conversions(
+            entry, weights or entry.local_path() or models_dir / entry.name)
         if not conversions:
             raise ModelUnavailable(_not_converted(entry, weights), field="model")
         device, index = ct2_device(placement.device)
@@ -209,7 +214,7 @@ class CTranslate2Engine:
         inter = max(1, settings.ct2_inter_threads)
         return cls.load(entry, chosen.path, device=device, device_index=index,
                         compute_type=compute_type,
-                        intra_threads=intra_threads(settings.threads, inter),
+                        intra_threads=resolve_threads(settings.threads, inter),
                         inter_threads=inter)
 
     def _max_input_tokens(self, max_positions: int | None) -> int:

@@ -3,6 +3,7 @@ loaded through the real registry and model manager."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -19,9 +20,9 @@ from service.engines.base import BatchKey, Engine, GenerationOptions  # noqa: E4
 from service.engines.ct2_convert import Conversion, convert_model  # noqa: E402
 from service.engines.ct2_engine import (  # noqa: E402
     CTranslate2Engine,
-    intra_threads,
     pick_conversion,
     resolve_compute_type,
+    resolve_threads,
 )
 from service.engines.manager import ModelManager  # noqa: E402
 from service.errors import EngineNotInstalled, ModelUnavailable  # noqa: E402
@@ -162,9 +163,9 @@ def test_compute_type_follows_the_device_unless_set(setting: str, device: str, s
 def test_threads_default_to_the_usable_cores_shared_by_parallel_batches(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
-    assert intra_threads(0) == 8
-    assert intra_threads(0, inter_threads=2) == 4
-    assert intra_threads(3, inter_threads=2) == 3
+    assert resolve_threads(0) == 8
+    assert resolve_threads(0, inter_threads=2) == 4
+    assert resolve_threads(3, inter_threads=2) == 3
 
 
 def test_conversion_choice_prefers_the_matching_quantization() -> None:
@@ -234,3 +235,29 @@ def test_server_translates_on_ctranslate2_like_on_transformers(
     assert missing["error"]["message"] == (
         "Model 'tiny-marian-en-ru' uses the CTranslate2 engine but has not been converted. "
         "Convert it with: newsroom-mt models convert tiny-marian-en-ru --quantization int8")
+
+
+def test_batch_cli_translates_on_ctranslate2_like_on_transformers(
+        ct2_dir: Path, tmp_path: Path, tiny_env: dict[str, str]) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    corpus = _corpus()
+    for index in range(3):
+        (folder / f"a{index}.txt").write_text(
+            f"{corpus[2 * index]}\n\n{corpus[2 * index + 1]}\n", "utf-8")
+    env = dict(tiny_env, NEWSROOM_REGISTRY=str(ct2_dir / "registry.yaml"))
+
+    def run(engine: str) -> dict[str, str]:
+        out = tmp_path / f"{engine}.jsonl"
+        proc = subprocess.run(
+            [sys.executable, "-m", "service", "batch", "translate", str(folder), "--to", "uk",
+             "--from", "en", "--out", str(out), "-q"],
+            env=dict(env, NEWSROOM_ENGINE=engine, NEWSROOM_CT2_COMPUTE_TYPE="float32"),
+            capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+        return {r["id"]: r["translations"]["uk"] for r in records}
+
+    on_ct2 = run("ctranslate2")
+    assert sorted(on_ct2) == ["a0.txt", "a1.txt", "a2.txt"]
+    assert on_ct2 == run("transformers")
