@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     max_wait_ms: float = Field(default=10.0, ge=0)
     max_queue_items: int = Field(default=4096, ge=1,
                                  description="Queued sentences per model before 429/503.")
+    interactive_max_chars: int = Field(
+        default=2000, ge=0, description="Requests up to this many characters are "
+        "interactive: served before bulk work and never batched with it.")
     request_timeout_s: float = Field(default=120.0, gt=0)
 
     # --- HTTP -----------------------------------------------------------------

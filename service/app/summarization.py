@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from service.app.runtime import Runtime
-from service.app.translation import TranslationService
+from service.app.translation import TranslationService, priority_for
 from service.engines.base import BatchKey, GenerationOptions
 from service.errors import InvalidInput, LanguageNotDetected, ModelUnavailable, NoRoute
 from service.languages import normalize_language
@@ -84,10 +84,12 @@ class SummarizationService:
     async def summarize(self, text: str, *, source: str | None = "auto",
                         target: str | None = None, mode: str = "auto",
                         max_sentences: int | None = None, max_words: int | None = None,
-                        priority: int = 0) -> SummaryResult:
+                        priority: int | None = None) -> SummaryResult:
         """Summarise ``text``; see the module docstring for the steps."""
         started = time.perf_counter()
         settings = self.runtime.settings
+        if priority is None:
+            priority = priority_for(len(text), settings)
         if mode not in MODES:
             raise InvalidInput(f"mode must be one of {', '.join(MODES)}; got '{mode}'",
                                field="mode")

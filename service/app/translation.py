@@ -67,11 +67,14 @@ class TranslationService:
     async def translate_many(self, texts: Sequence[str], *, source: str | None = "auto",
                              target: str, fmt: Literal["text", "html"] = "text",
                              options: GenerationOptions | None = None,
-                             priority: int = 0, field_name: str = "texts"
+                             priority: int | None = None, field_name: str = "texts"
                              ) -> list[TranslationResult]:
         """Translate every text (results in input order). All texts of the call are
-        in flight together so their segments share batches."""
+        in flight together so their segments share batches. ``priority`` defaults to
+        the request's class: interactive (small) or bulk, see :func:`priority_for`."""
         src, tgt = self.check_languages(source, target)
+        if priority is None:
+            priority = priority_for(sum(len(t) for t in texts), self.runtime.settings)
         deadline = time.monotonic() + self.runtime.settings.request_timeout_s
         jobs = [self._translate_one(text, src, tgt, fmt, options, priority, deadline,
                                     f"{field_name}[{i}]" if len(texts) > 1 else field_name)
@@ -189,6 +192,19 @@ class TranslationService:
             results.append(plan.reassemble(texts[cursor:cursor + n]))
             cursor += n
         return results
+
+
+#: Scheduler priority classes: interactive requests are served before bulk ones and
+#: never share a batch with them; batch runs (CLI) come last.
+PRIORITY_INTERACTIVE = 1
+PRIORITY_BULK = 0
+PRIORITY_BATCH_JOB = -1
+
+
+def priority_for(chars: int, settings: Any) -> int:
+    """Interactive class for requests up to ``interactive_max_chars`` characters (a
+    headline, a paragraph), bulk otherwise, so an archive upload never delays them."""
+    return PRIORITY_INTERACTIVE if chars <= settings.interactive_max_chars else PRIORITY_BULK
 
 
 def describe_result(result: TranslationResult) -> dict[str, Any]:

@@ -4,8 +4,11 @@ Policy, in order:
 
 1. Only items with one :class:`BatchKey` share a batch. The key is taken from the
    first request in rotation among those of the highest priority present.
-2. Strict priority classes (a higher ``priority`` is served first); lower classes
-   backfill the slots a higher class leaves empty, since a fuller batch costs little.
+2. Strict priority classes (a higher ``priority`` is served first). Bulk classes
+   (``priority <= 0``) backfill each other's empty slots: a fuller batch raises
+   throughput. An interactive class (``priority > 0``) is never backfilled with
+   lower classes: on a CPU a batch's time grows with its size, so an interactive
+   request's batch stays as small (and as fast) as the interactive work waiting.
 3. Within a class, round robin across requests: each round takes one item from every
    request, so a one-sentence request queued behind a 2000-sentence one is in the next
    batch. Requests that were served move to the back of the rotation, so when more
@@ -160,6 +163,11 @@ class FairQueue:
             if len(items) == max_items:
                 full = True
             if full:
+                break
+            if priority > 0:
+                # Interactive work runs without bulk items (see policy 2); the batch
+                # counts as full so it is dispatched without waiting for more.
+                full = any(r.priority < priority for r in self._rotation)
                 break
         oldest = min(item.request.enqueued_at for item in items)
         return Batch(key=key, items=items, full=full, oldest_enqueued=oldest)

@@ -83,6 +83,7 @@ class BatchScheduler:
         self._stopping = False
         self._error: str | None = None
         self._throughput = ThroughputMeter()
+        self._engine_free_at = float("-inf")
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings,
@@ -303,7 +304,12 @@ class BatchScheduler:
                     return None
                 await self._wait_wakeup(None)
                 continue
-            due = batch.oldest_enqueued + self._max_wait
+            # The wait counts from the first item or from the moment the engine
+            # became free, whichever is later: items that queued while a batch ran
+            # would otherwise leave at once in a half-full batch, before the callers
+            # just answered could send their next inputs (closed-loop clients then
+            # split into two groups that alternate in half-full batches).
+            due = max(batch.oldest_enqueued, self._engine_free_at) + self._max_wait
             if batch.full or self._stopping or self._clock.now() >= due:
                 self._queue.commit(batch)
                 self._queue_changed()
@@ -333,7 +339,10 @@ class BatchScheduler:
                                                     for item in batch.items))
         # Longest first, the order of the bisection halves too.
         items = sorted(batch.items, key=lambda i: -i.tokens)
-        await self._run_isolating(batch.key, items)
+        try:
+            await self._run_isolating(batch.key, items)
+        finally:
+            self._engine_free_at = self._clock.now()
 
     async def _run_isolating(self, key: BatchKey, items: list[WorkItem]) -> None:
         """Run ``items``; on failure split in halves until the failing items are

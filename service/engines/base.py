@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 class GenerationOptions:
     """Decoding parameters; ``None`` means the model's own default."""
 
-    num_beams: int = 1
+    num_beams: int | None = None
     max_new_tokens: int | None = None
     min_new_tokens: int | None = None
     no_repeat_ngram_size: int | None = None

@@ -91,6 +91,29 @@ async def test_a_partial_batch_waits_max_wait_from_its_first_item(
     assert (await first, await second) == ([Generated("FIRST", 1)], [Generated("SECOND", 1)])
 
 
+async def test_items_queued_while_the_engine_ran_wait_for_more_callers(
+        make_scheduler, clock, make_engine, wait_until):
+    engine = make_engine(gated=True)
+    scheduler = await make_scheduler(engine, max_wait_ms=500, max_batch_items=4)
+    running = asyncio.create_task(scheduler.submit(["r0", "r1", "r2", "r3"], KEY))
+    assert await engine.started() == ["r0", "r1", "r2", "r3"]
+    early = asyncio.create_task(scheduler.submit(["early"], KEY))
+    await wait_until(lambda: scheduler.queue_depth == 1)
+    clock.advance(2.0)  # the batch runs far longer than max_wait
+    engine.release()
+    await running
+    # "early" has waited 2 s already, yet the engine only just became free: the next
+    # batch still waits (up to 0.5 s from now) for the callers just answered.
+    late = asyncio.create_task(scheduler.submit(["late"], KEY))
+    await wait_until(lambda: scheduler.queue_depth == 2)
+    await clock.sleeping_until(2.5)
+    assert engine.batches == [["r0", "r1", "r2", "r3"]]
+    clock.advance(0.5)
+    assert await engine.started() == ["early", "late"]
+    engine.release()
+    assert (await early, await late) == ([Generated("EARLY", 1)], [Generated("LATE", 1)])
+
+
 async def test_a_full_batch_does_not_wait(make_scheduler, make_engine):
     engine = make_engine()
     scheduler = await make_scheduler(engine, max_wait_ms=60_000, max_batch_items=2)
@@ -134,18 +157,34 @@ async def test_requests_left_out_of_a_full_batch_go_first_next_time(
     assert engine.batches[1:] == [["x0", "A"], ["B", "C"], ["x1", "x2"], ["x3"]]
 
 
-async def test_higher_priority_is_served_first_and_lower_fills_the_batch(
+async def test_interactive_class_is_served_first_and_never_waits_for_bulk(
         make_scheduler, make_engine, wait_until):
     engine = make_engine(gated=True)
-    scheduler = await make_scheduler(engine, max_batch_items=2)
-    blocker = await hold_engine(scheduler, engine)
+    scheduler = await make_scheduler(engine, max_batch_items=2, max_wait_ms=60_000)
+    # A full batch occupies the engine at once despite the long max wait.
+    blocker = asyncio.create_task(scheduler.submit(["b0", "b1"], KEY))
+    assert await engine.started() == ["b0", "b1"]
     bulk = asyncio.create_task(scheduler.submit(["x0", "x1"], KEY, priority=0))
     urgent = [asyncio.create_task(scheduler.submit([name], KEY, priority=1)) for name in "ABC"]
     await wait_until(lambda: scheduler.queue_depth == 5)
     engine.release(4)
 
     await asyncio.gather(bulk, *urgent, blocker)
-    assert engine.batches[1:] == [["A", "B"], ["C", "x0"], ["x1"]]
+    # "C" runs alone (not backfilled with bulk) and without waiting for max_wait.
+    assert engine.batches[1:] == [["A", "B"], ["C"], ["x0", "x1"]]
+
+
+async def test_bulk_classes_backfill_each_other(make_scheduler, make_engine, wait_until):
+    engine = make_engine(gated=True)
+    scheduler = await make_scheduler(engine, max_batch_items=2)
+    blocker = await hold_engine(scheduler, engine)
+    batch_job = asyncio.create_task(scheduler.submit(["b0", "b1"], KEY, priority=-1))
+    normal = asyncio.create_task(scheduler.submit(["n0"], KEY, priority=0))
+    await wait_until(lambda: scheduler.queue_depth == 3)
+    engine.release(3)
+
+    await asyncio.gather(batch_job, normal, blocker)
+    assert engine.batches[1:] == [["n0", "b0"], ["b1"]]
 
 
 async def test_items_with_different_keys_never_share_a_batch(
