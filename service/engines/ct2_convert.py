@@ -191,3 +191,10 @@ def convert_model(entry: ModelEntry, weights: Path | None, quantization: str = "
     log.info("model converted", extra={"model": entry.name, "quantization": quantization,
                                        "path": str(out)})
     return out
+
+
+def has_conversion(entry: ModelEntry, weights: Path | None, models_dir: Path) -> bool:
+    """Whether the CTranslate2 engine would find a converted folder for ``entry``
+    (``weights``: its local folder if any). Imports nothing heavy."""
+    expected = weights or entry.local_path() or models_dir / entry.name
+    return bool(find_conversions(entry, expected))

@@ -202,7 +202,7 @@ class CTranslate2Engine:
         models_dir = settings.resolved_models_dir()
         weights = local_weights(entry, models_dir)
         # Conversions sit where the weights are or would be pulled to: the original
-        # weights may be deleted once converted.
+        # weights may be deleted once converted (see ct2_convert.has_conversion).
         conversions = find_conversions(
             entry, weights or entry.local_path() or models_dir / entry.name)
         if not conversions:
@@ -271,7 +271,10 @@ class CTranslate2Engine:
         if forced_eos and limit > 1:
             limit -= 1
         options: dict[str, Any] = {
-            "beam_size": int(params.get("num_beams") or 1),
+            # Neither request nor catalogue: the model's own default, as generate() does
+            # (Opus-MT configs say 4).
+            "beam_size": int(params.get("num_beams") or self.model_generation.get("num_beams")
+                             or 1),
             "max_decoding_length": limit,
             "min_decoding_length": min(int(params.get("min_new_tokens") or 0), limit),
             "return_end_token": True,

@@ -89,7 +89,14 @@ class ModelManager:
         if name in self._engines:
             return True
         entry = self.registry.get(name)
-        if local_weights(entry, self.settings.resolved_models_dir()) is not None:
+        models_dir = self.settings.resolved_models_dir()
+        weights = local_weights(entry, models_dir)
+        if self.engine_kind(entry) == "ctranslate2":
+            # Served from a converted folder; the original weights may be gone.
+            from service.engines.ct2_convert import has_conversion
+
+            return has_conversion(entry, weights, models_dir)
+        if weights is not None:
             return True
         if entry.hub_id is None:
             return False

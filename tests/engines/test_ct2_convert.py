@@ -14,7 +14,11 @@ from typer.testing import CliRunner
 pytest.importorskip("ctranslate2")
 
 from service.cli.main import app  # noqa: E402
-from service.engines.ct2_convert import RECORD_FILE, find_conversions  # noqa: E402
+from service.engines.ct2_convert import (  # noqa: E402
+    RECORD_FILE,
+    find_conversions,
+    has_conversion,
+)
 from service.registry import Registry  # noqa: E402
 
 
@@ -119,6 +123,9 @@ def test_conversion_is_found_after_the_original_weights_are_deleted(
 
     assert convert(models, "tiny-marian-en-uk", "-q", "int8").exit_code == 0
     shutil.rmtree(models / "marian-en-uk")
+    registry = Registry.load(models / "registry.yaml")
+    assert has_conversion(registry.get("tiny-marian-en-uk"), None, tmp_path / "pulled")
+    assert not has_conversion(registry.get("tiny-marian-uk-en"), None, tmp_path / "pulled")
     settings = Settings(registry=models / "registry.yaml", models_dir=tmp_path / "pulled",
                         engine="ctranslate2")
     engine = ModelManager(Registry.from_settings(settings), settings).get("tiny-marian-en-uk")

@@ -52,6 +52,8 @@ def ct2_dir(tiny_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _manager(ct2_dir: Path, tmp_path: Path, **settings: object) -> ModelManager:
+    # CPU even where a GPU exists: compute types below are the CPU ones.
+    settings.setdefault("device", "cpu")
     config = Settings(registry=ct2_dir / "registry.yaml", models_dir=tmp_path, **settings)
     return ModelManager(Registry.from_settings(config), config)
 
@@ -94,6 +96,18 @@ def test_forced_lengths_give_exactly_that_many_tokens(
         outputs = manager.get("tiny-m2m100").generate(_corpus()[:5], key)
         # The target-language token counts as one of the 9, as in generate().
         assert [g.tokens for g in outputs] == [8] * 5
+
+
+def test_beams_default_to_the_catalogue_then_the_models_config(
+        managers: tuple[ModelManager, ModelManager]) -> None:
+    engine = managers[1].get("tiny-marian-en-uk")
+    assert isinstance(engine, CTranslate2Engine)
+    engine.model_generation = dict(engine.model_generation, num_beams=3)
+    assert engine.decoding_options(BatchKey("en", "uk"))[0]["beam_size"] == 1  # catalogue
+    engine.entry = engine.entry.model_copy(update={"generation": {}})
+    assert engine.decoding_options(BatchKey("en", "uk"))[0]["beam_size"] == 3  # model
+    options = GenerationOptions(num_beams=2)
+    assert engine.decoding_options(BatchKey("en", "uk", options))[0]["beam_size"] == 2
 
 
 def test_int8_is_the_cpu_default_and_returns_one_output_per_input(
@@ -261,3 +275,16 @@ def test_batch_cli_translates_on_ctranslate2_like_on_transformers(
     on_ct2 = run("ctranslate2")
     assert sorted(on_ct2) == ["a0.txt", "a1.txt", "a2.txt"]
     assert on_ct2 == run("transformers")
+
+
+def test_gpu_compute_type_on_cpu_fails_with_ctranslate2s_reason(ct2_dir: Path,
+                                                                tmp_path: Path) -> None:
+    manager = _manager(ct2_dir, tmp_path, engine="ctranslate2", ct2_compute_type="float16")
+    with pytest.raises(ModelUnavailable) as caught:
+        manager.get("tiny-marian-en-uk")
+    # No float16 conversion exists: the most precise one (float32) is the one tried.
+    assert caught.value.message == (
+        f"Model 'tiny-marian-en-uk': CTranslate2 could not load "
+        f"{ct2_dir / 'marian-en-uk-ct2-float32'} on cpu with compute type float16: "
+        "Requested float16 compute type, but the target device or backend do not support "
+        "efficient float16 computation.")
