@@ -16,9 +16,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from service.app.runtime import Runtime
 from service.app.translation import TranslationService, priority_for
@@ -30,6 +33,7 @@ from service.summarize.extractive import extractive_summary
 from service.summarize.neutrality import NeutralityReport, check_neutrality
 from service.text.chunking import plan_article
 
+T = TypeVar("T")
 Mode = Literal["auto", "extractive", "abstractive"]
 MODES = ("auto", "extractive", "abstractive")
 #: Map-reduce stops after this many rounds even if the joined summaries are long.
@@ -72,6 +76,21 @@ def report_dict(report: NeutralityReport) -> dict[str, Any]:
             "summary_language": report.summary_lang,
             "failed": report.failed, "skipped": report.skipped,
             "checks": {name: check.to_dict() for name, check in report.checks.items()}}
+
+
+#: Sentence analysis (kiwipiepy, razdel, pysbd) is CPU work: it runs in a worker
+#: thread so the event loop keeps serving, one analysis at a time because the shared
+#: analysers are not documented as thread-safe.
+_TEXT_WORK = threading.Lock()
+
+
+async def _off_loop(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run pure-text work in a thread, serialised by ``_TEXT_WORK``."""
+    def locked() -> T:
+        with _TEXT_WORK:
+            return func(*args, **kwargs)
+
+    return await asyncio.to_thread(locked)
 
 
 class SummarizationService:
@@ -132,8 +151,9 @@ class SummarizationService:
         if candidate is not None:
             from service.summarize.enforcement import enforce
 
-            outcome = enforce(text, candidate, src, settings.summary_enforcement,
-                              max_sentences=max_sentences, max_words=max_words)
+            outcome = await _off_loop(enforce, text, candidate, src,
+                                      settings.summary_enforcement,
+                                      max_sentences=max_sentences, max_words=max_words)
             summary, report = outcome.summary, outcome.report
             enforcement["action"] = outcome.action
             if outcome.changes:
@@ -145,10 +165,10 @@ class SummarizationService:
                 enforcement["candidate_report"] = report_dict(outcome.candidate_report)
             mode_used = "extractive" if outcome.action == "fallback" else "abstractive"
         else:
-            extract = extractive_summary(text, src, max_sentences=max_sentences,
-                                         max_words=max_words)
+            extract = await _off_loop(extractive_summary, text, src,
+                                      max_sentences=max_sentences, max_words=max_words)
             summary = extract.text
-            report = check_neutrality(text, summary, src)
+            report = await _off_loop(check_neutrality, text, summary, src)
             mode_used = "extractive"
             route = [{"task": "extract", "model": "extractive", "language": src}]
 
