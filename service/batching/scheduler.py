@@ -60,7 +60,7 @@ class BatchScheduler:
     """Merges many callers' work items into batches for one engine."""
 
     def __init__(self, engine: Engine, *, max_batch_items: int, max_batch_tokens: int,
-                 max_wait_ms: float, max_queue_items: int,
+                 max_wait_ms: float, max_queue_items: int, regroup_ms: float = 0.0,
                  metrics: ServiceMetrics | None = None, clock: Clock | None = None) -> None:
         """``max_wait_ms`` counts from the oldest queued item of the batch being formed;
         ``clock`` (default: monotonic time) also defines the scale of ``deadline``."""
@@ -70,6 +70,7 @@ class BatchScheduler:
         self._max_items = max_batch_items
         self._max_tokens = max_batch_tokens
         self._max_wait = max(0.0, max_wait_ms) / 1000.0
+        self._regroup = max(0.0, regroup_ms) / 1000.0
         self._max_queue = max_queue_items
         self._metrics = metrics
         self._clock: Clock = clock or MonotonicClock()
@@ -84,6 +85,10 @@ class BatchScheduler:
         self._error: str | None = None
         self._throughput = ThroughputMeter()
         self._engine_free_at = float("-inf")
+        # Items queued when the engine last became free, and requests that batch
+        # answered: their callers are expected back with more work soon.
+        self._queued_at_free = 0
+        self._answered_last = 0
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings,
@@ -92,7 +97,8 @@ class BatchScheduler:
         return cls(engine, max_batch_items=settings.max_batch_items,
                    max_batch_tokens=settings.max_batch_tokens,
                    max_wait_ms=settings.max_wait_ms,
-                   max_queue_items=settings.max_queue_items, metrics=metrics)
+                   max_queue_items=settings.max_queue_items,
+                   regroup_ms=settings.batch_regroup_ms, metrics=metrics)
 
     # --- state ------------------------------------------------------------------
     @property
@@ -304,12 +310,16 @@ class BatchScheduler:
                     return None
                 await self._wait_wakeup(None)
                 continue
-            # The wait counts from the first item or from the moment the engine
-            # became free, whichever is later: items that queued while a batch ran
-            # would otherwise leave at once in a half-full batch, before the callers
-            # just answered could send their next inputs (closed-loop clients then
-            # split into two groups that alternate in half-full batches).
-            due = max(batch.oldest_enqueued, self._engine_free_at) + self._max_wait
+            due = batch.oldest_enqueued + self._max_wait
+            expected = min(self._max_items, self._queued_at_free + self._answered_last)
+            if len(batch.items) < expected:
+                # Regrouping: the callers the last batch answered usually send their
+                # next input within milliseconds, but after items that queued while
+                # the engine ran; without this wait those would leave at once in a
+                # half-full batch and closed-loop clients would split into two groups
+                # alternating in half-full batches. Bounded by ``regroup_ms`` from the
+                # moment the engine became free; a lone caller never waits for it.
+                due = max(due, self._engine_free_at + self._regroup)
             if batch.full or self._stopping or self._clock.now() >= due:
                 self._queue.commit(batch)
                 self._queue_changed()
@@ -343,6 +353,8 @@ class BatchScheduler:
             await self._run_isolating(batch.key, items)
         finally:
             self._engine_free_at = self._clock.now()
+            self._queued_at_free = self._queue.depth
+            self._answered_last = len({id(i.request) for i in items if i.request.done})
 
     async def _run_isolating(self, key: BatchKey, items: list[WorkItem]) -> None:
         """Run ``items``; on failure split in halves until the failing items are

@@ -94,7 +94,8 @@ async def test_a_partial_batch_waits_max_wait_from_its_first_item(
 async def test_items_queued_while_the_engine_ran_wait_for_more_callers(
         make_scheduler, clock, make_engine, wait_until):
     engine = make_engine(gated=True)
-    scheduler = await make_scheduler(engine, max_wait_ms=500, max_batch_items=4)
+    scheduler = await make_scheduler(engine, max_wait_ms=500, regroup_ms=500,
+                                     max_batch_items=4)
     running = asyncio.create_task(scheduler.submit(["r0", "r1", "r2", "r3"], KEY))
     assert await engine.started() == ["r0", "r1", "r2", "r3"]
     early = asyncio.create_task(scheduler.submit(["early"], KEY))
@@ -102,16 +103,32 @@ async def test_items_queued_while_the_engine_ran_wait_for_more_callers(
     clock.advance(2.0)  # the batch runs far longer than max_wait
     engine.release()
     await running
-    # "early" has waited 2 s already, yet the engine only just became free: the next
-    # batch still waits (up to 0.5 s from now) for the callers just answered.
-    late = asyncio.create_task(scheduler.submit(["late"], KEY))
-    await wait_until(lambda: scheduler.queue_depth == 2)
+    # "early" has waited 2 s already, but the caller just answered is expected back:
+    # the next batch waits for it (at most regroup_ms from when the engine got free)...
     await clock.sleeping_until(2.5)
     assert engine.batches == [["r0", "r1", "r2", "r3"]]
-    clock.advance(0.5)
+    # ...and leaves as soon as it is back, without waiting out the window.
+    late = asyncio.create_task(scheduler.submit(["late"], KEY))
     assert await engine.started() == ["early", "late"]
     engine.release()
     assert (await early, await late) == ([Generated("EARLY", 1)], [Generated("LATE", 1)])
+
+
+async def test_a_lone_caller_does_not_wait_for_regrouping(
+        make_scheduler, clock, make_engine, wait_until):
+    engine = make_engine()
+    scheduler = await make_scheduler(engine, max_wait_ms=100, regroup_ms=60_000,
+                                     max_batch_items=4)
+    first = asyncio.create_task(scheduler.submit(["one"], KEY))
+    await clock.sleeping_until(0.1)
+    clock.advance(0.1)
+    assert await first == [Generated("ONE", 1)]
+    # The only caller the last batch answered is back: nothing more is expected, so
+    # the usual max wait applies, not the regrouping window.
+    second = asyncio.create_task(scheduler.submit(["two"], KEY))
+    await clock.sleeping_until(0.2)
+    clock.advance(0.1)
+    assert await second == [Generated("TWO", 1)]
 
 
 async def test_a_full_batch_does_not_wait(make_scheduler, make_engine):
