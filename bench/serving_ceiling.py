@@ -17,12 +17,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from serving_load import peak_rss_mib  # noqa: E402
+
 from service.engines.base import BatchKey, Engine  # noqa: E402
 from service.engines.manager import ModelManager  # noqa: E402
 from service.engines.transformers_engine import merge_generation  # noqa: E402
 from service.registry import Registry  # noqa: E402
 from service.settings import Settings  # noqa: E402
-from serving_load import peak_rss_mib  # noqa: E402
 
 
 def effective_beams(engine: Engine, key: BatchKey) -> int:

@@ -10,8 +10,8 @@ import typer
 
 from service.cli import batch as batch_cli
 from service.cli import models as models_cli
-from service.cli import summarize as summarize_cli
 from service.cli import serve as serve_cli
+from service.cli import summarize as summarize_cli
 from service.cli import translate as translate_cli
 from service.logs import configure_logging, quiet_hf_progress
 

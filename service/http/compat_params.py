@@ -12,10 +12,10 @@ texts in a form; ``libretranslatepy`` sends ``api_key`` as a form body on
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 

@@ -22,8 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from service.errors import InvalidInput
-from service.summarize.extractive import (extractive_summary, join_sentences, rank_sentences,
-                                         side_units, speaker_unit)
+from service.summarize.extractive import (
+    extractive_summary,
+    join_sentences,
+    rank_sentences,
+    side_units,
+    speaker_unit,
+)
 from service.summarize.neutrality import NeutralityReport, check_neutrality
 from service.summarize.neutrality.attribution import best_match
 from service.summarize.neutrality.sources import Analysis, analyse, side_label

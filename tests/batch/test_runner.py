@@ -10,12 +10,13 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from batch_helpers import read_jsonl
+
 from service.batch.inputs import RecordRef
 from service.batch.journal import Journal
 from service.batch.processors import RecordFailed, Task
 from service.batch.runner import BatchRunner, RunConfig, exit_code
 from service.batch.sharding import Shard
-from batch_helpers import read_jsonl
 
 
 class MeasuringProcessor:

@@ -4,8 +4,7 @@ sides and loaded language (see docs/ARCHITECTURE.md, "Neutral summaries")."""
 from __future__ import annotations
 
 from service.summarize.neutrality import attribution, loaded_language, novel_content, sides
-from service.summarize.neutrality.report import (CHECK_NAMES, CheckResult, Finding,
-                                                 NeutralityReport)
+from service.summarize.neutrality.report import CHECK_NAMES, CheckResult, Finding, NeutralityReport
 from service.summarize.neutrality.sources import analyse
 
 __all__ = ["CHECK_NAMES", "CheckResult", "Finding", "NeutralityReport", "check_neutrality"]

@@ -10,8 +10,13 @@ names a speaker from another side.
 from __future__ import annotations
 
 from service.summarize.neutrality.report import CheckResult, Finding
-from service.summarize.neutrality.sources import (Analysis, SentenceInfo, Source,
-                                                  side_label, speaker_on_side)
+from service.summarize.neutrality.sources import (
+    Analysis,
+    SentenceInfo,
+    Source,
+    side_label,
+    speaker_on_side,
+)
 
 NAME = "attribution"
 #: A summary sentence restates an article sentence when it shares at least this many

@@ -15,10 +15,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from service.summarize.neutrality.cues import QUOTE_PAIRS, cues_for
-from service.summarize.neutrality.tokens import (Token, _kiwi, content_stems,
-                                                 find_quote_spans, same_word, tokenize)
-from service.summarize.neutrality.vocab import (METONYMS, date_word, is_generic_source,
-                                               is_stopword)
+from service.summarize.neutrality.tokens import (
+    Token,
+    _kiwi,
+    content_stems,
+    find_quote_spans,
+    same_word,
+    tokenize,
+)
+from service.summarize.neutrality.vocab import METONYMS, date_word, is_generic_source, is_stopword
 from service.text.sentences import split_sentence_spans
 
 # Characters that end a speaker phrase.
