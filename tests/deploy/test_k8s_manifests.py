@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from .kustomize_lite import Resource, UnsupportedKustomization, render
+from .tools import dev_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
@@ -58,26 +59,22 @@ def _config(resources: list[Resource]) -> dict[str, str]:
 @pytest.mark.parametrize("target", TARGETS)
 def test_rendered_manifests_validate_strictly(
         rendered: dict[str, list[Resource]], target: str, version: str, tmp_path: Path) -> None:
-    if shutil.which("kubernetes-validate") is None:
-        pytest.skip("kubernetes-validate not installed (PyPI, in the dev extra)")
     files = []
     for index, resource in enumerate(rendered[target]):
         path = tmp_path / f"{index:02d}-{resource['kind'].lower()}.yaml"
         path.write_text(yaml.safe_dump(resource), encoding="utf-8")
         files.append(str(path))
-    result = subprocess.run(["kubernetes-validate", "--strict", "--quiet", "-k", version, *files],
+    result = subprocess.run([dev_tool("kubernetes-validate"), "--strict", "--quiet", "-k", version, *files],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_strict_validation_rejects_an_unknown_field(tmp_path: Path) -> None:
-    if shutil.which("kubernetes-validate") is None:
-        pytest.skip("kubernetes-validate not installed (PyPI, in the dev extra)")
     service = yaml.safe_load((K8S / "base/service.yaml").read_text())
     service["spec"]["bogus"] = 1
     path = tmp_path / "service.yaml"
     path.write_text(yaml.safe_dump(service))
-    result = subprocess.run(["kubernetes-validate", "--strict", "-k", KUBERNETES_VERSIONS[0],
+    result = subprocess.run([dev_tool("kubernetes-validate"), "--strict", "-k", KUBERNETES_VERSIONS[0],
                              str(path)], capture_output=True, text=True, check=False)
     assert result.returncode == 1
     assert "'bogus' was unexpected" in result.stdout + result.stderr
