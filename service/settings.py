@@ -82,8 +82,12 @@ class Settings(BaseSettings):
     max_queue_items: int = Field(default=4096, ge=1,
                                  description="Queued sentences per model before 429/503.")
     interactive_max_chars: int = Field(
-        default=2000, ge=0, description="Requests up to this many characters are "
+        default=1000, ge=0, description="Requests up to this many characters are "
         "interactive: served before bulk work and never batched with it.")
+    bulk_batch_items_while_interactive: int = Field(
+        default=8, ge=0, description="While interactive requests are arriving, bulk batches "
+        "hold at most this many items, so an interactive request never waits behind a long "
+        "batch (0 = off: full bulk batches always).")
     request_timeout_s: float = Field(default=120.0, gt=0)
 
     # --- HTTP -----------------------------------------------------------------

@@ -51,6 +51,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Bulk batches stay short for this long after the last interactive submission.
+INTERACTIVE_WINDOW_S = 5.0
+
 #: Items whose tokens are counted between two yields to the event loop, so a bulk
 #: request's tokenisation does not stall other callers.
 _COUNT_CHUNK = 128
@@ -61,6 +64,8 @@ class BatchScheduler:
 
     def __init__(self, engine: Engine, *, max_batch_items: int, max_batch_tokens: int,
                  max_wait_ms: float, max_queue_items: int, regroup_ms: float = 0.0,
+                 bulk_items_while_interactive: int = 0,
+                 interactive_window_s: float = INTERACTIVE_WINDOW_S,
                  metrics: ServiceMetrics | None = None, clock: Clock | None = None) -> None:
         """``max_wait_ms`` counts from the oldest queued item of the batch being formed;
         ``clock`` (default: monotonic time) also defines the scale of ``deadline``."""
@@ -71,6 +76,9 @@ class BatchScheduler:
         self._max_tokens = max_batch_tokens
         self._max_wait = max(0.0, max_wait_ms) / 1000.0
         self._regroup = max(0.0, regroup_ms) / 1000.0
+        self._bulk_cap = max(0, bulk_items_while_interactive)
+        self._interactive_window = interactive_window_s
+        self._last_interactive = float("-inf")
         self._max_queue = max_queue_items
         self._metrics = metrics
         self._clock: Clock = clock or MonotonicClock()
@@ -98,7 +106,9 @@ class BatchScheduler:
                    max_batch_tokens=settings.max_batch_tokens,
                    max_wait_ms=settings.max_wait_ms,
                    max_queue_items=settings.max_queue_items,
-                   regroup_ms=settings.batch_regroup_ms, metrics=metrics)
+                   regroup_ms=settings.batch_regroup_ms,
+                   bulk_items_while_interactive=settings.bulk_batch_items_while_interactive,
+                   metrics=metrics)
 
     # --- state ------------------------------------------------------------------
     @property
@@ -208,6 +218,8 @@ class BatchScheduler:
         self._check_accepting()
         self._check_room(count)
 
+        if priority > 0:
+            self._last_interactive = self._clock.now()
         request = WorkRequest(key=key, priority=priority, deadline=deadline,
                               enqueued_at=self._clock.now(),
                               future=asyncio.get_running_loop().create_future(),
@@ -296,6 +308,9 @@ class BatchScheduler:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
 
+    def _interactive_recently(self) -> bool:
+        return self._clock.now() - self._last_interactive < self._interactive_window
+
     async def _next_batch(self) -> Batch | None:
         """Wait until a batch is full or its oldest item waited ``max_wait``; None
         once stopping with an empty queue."""
@@ -310,6 +325,14 @@ class BatchScheduler:
                     return None
                 await self._wait_wakeup(None)
                 continue
+            if self._bulk_cap and self._interactive_recently() \
+                    and len(batch.items) > self._bulk_cap \
+                    and all(item.request.priority <= 0 for item in batch.items):
+                # Interactive requests are arriving: keep bulk batches short, since an
+                # interactive input waits for the batch already on the CPU.
+                batch = self._queue.plan(self._bulk_cap, self._max_tokens)
+                assert batch is not None
+                batch.full = True
             due = batch.oldest_enqueued + self._max_wait
             expected = min(self._max_items, self._queued_at_free + self._answered_last)
             if len(batch.items) < expected:

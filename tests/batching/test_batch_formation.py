@@ -191,6 +191,27 @@ async def test_interactive_class_is_served_first_and_never_waits_for_bulk(
     assert engine.batches[1:] == [["A", "B"], ["C"], ["x0", "x1"]]
 
 
+async def test_bulk_batches_stay_short_while_interactive_requests_arrive(
+        make_scheduler, clock, make_engine, wait_until):
+    engine = make_engine(gated=True)
+    scheduler = await make_scheduler(engine, max_batch_items=8,
+                                     bulk_items_while_interactive=2,
+                                     interactive_window_s=10.0)
+    interactive = asyncio.create_task(scheduler.submit(["news"], KEY, priority=1))
+    assert await engine.started() == ["news"]
+    bulk = asyncio.create_task(scheduler.submit([f"b{i}" for i in range(6)], KEY, priority=0))
+    await wait_until(lambda: scheduler.queue_depth == 6)
+    engine.release()
+    await interactive
+    assert await engine.started() == ["b0", "b1"]  # capped while interactive is recent
+    clock.advance(10.0)  # no interactive request for the whole window
+    engine.release()
+    assert await engine.started() == ["b2", "b3", "b4", "b5"]
+    engine.release()
+    await bulk
+    assert engine.batches[1:] == [["b0", "b1"], ["b2", "b3", "b4", "b5"]]
+
+
 async def test_bulk_classes_backfill_each_other(make_scheduler, make_engine, wait_until):
     engine = make_engine(gated=True)
     scheduler = await make_scheduler(engine, max_batch_items=2)
