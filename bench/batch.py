@@ -26,7 +26,6 @@ import os
 import sys
 import tempfile
 import time
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -34,21 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import yaml  # noqa: E402
-from common import CACHE_DIR, DEFAULT_DATA, build_opus_base, model_info, rss_mib  # noqa: E402
+from common import CACHE_DIR, DEFAULT_DATA, build_opus_base, model_info, ntrex_articles, rss_mib  # noqa: E402
 
 MODEL = "bench-opus-en-uk"
-
-
-def ntrex_articles(data_dir: Path, count: int) -> list[str]:
-    """The first ``count`` NTREX English articles (0: all), one line per paragraph."""
-    ids = (data_dir / "document_ids.tsv").read_text("utf-8").splitlines()
-    lines = (data_dir / "eng.txt").read_text("utf-8").splitlines()
-    articles: OrderedDict[str, list[str]] = OrderedDict()
-    for doc, line in zip(ids, lines):
-        if line.strip():
-            articles.setdefault(doc.strip(), []).append(line.strip())
-    bodies = ["\n\n".join(body) for body in articles.values()]
-    return bodies[:count] if count else bodies
 
 
 def write_registry(folder: Path, weights: Path, out_tokens: int) -> Path:
@@ -131,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
 
     quiet_hf_progress()
     weights = build_opus_base(args.cache / "opus-base", data_dir=args.data)
-    articles = ntrex_articles(args.data, args.articles)
+    articles = ntrex_articles(args.articles, data_dir=args.data)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         settings = Settings(registry=write_registry(work, weights, args.out_tokens),

@@ -41,6 +41,20 @@ def read_ntrex(lang_file: str, data_dir: Path = DEFAULT_DATA) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
+def ntrex_articles(count: int = 0, *, joiner: str = "\n\n", lang_file: str = "eng.txt",
+                   data_dir: Path = DEFAULT_DATA) -> list[str]:
+    """NTREX rebuilt into articles with ``document_ids.tsv``: the first ``count``
+    (0: all), each its lines joined by ``joiner``."""
+    ids = (Path(data_dir) / "document_ids.tsv").read_text("utf-8").splitlines()
+    lines = (Path(data_dir) / lang_file).read_text("utf-8").splitlines()
+    articles: dict[str, list[str]] = {}
+    for doc, line in zip(ids, lines):
+        if line.strip():
+            articles.setdefault(doc.strip(), []).append(line.strip())
+    bodies = [joiner.join(body) for body in articles.values()]
+    return bodies[:count] if count else bodies
+
+
 def rss_mib() -> dict[str, float]:
     """Current (``VmRSS``) and peak (``VmHWM``) resident memory of this process, MiB."""
     status = Path("/proc/self/status").read_text()

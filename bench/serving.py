@@ -35,7 +35,6 @@ import resource
 import subprocess
 import sys
 import time
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import yaml  # noqa: E402
-from common import CACHE_DIR, DEFAULT_DATA, build_opus_base, model_info, read_ntrex  # noqa: E402
+from common import CACHE_DIR, DEFAULT_DATA, build_opus_base, model_info, ntrex_articles, read_ntrex  # noqa: E402
 from serving_load import (  # noqa: E402
     REPO,
     ServerProcess,
@@ -114,17 +113,6 @@ def pick_sentences(data_dir: Path, count: int, seed: int = 0) -> list[str]:
             if len(picked) == count:
                 break
     return picked
-
-
-def ntrex_articles(data_dir: Path, count: int) -> list[str]:
-    """The first ``count`` NTREX articles (English), each its lines joined by spaces."""
-    ids = (data_dir / "document_ids.tsv").read_text("utf-8").splitlines()
-    lines = (data_dir / "eng.txt").read_text("utf-8").splitlines()
-    articles: OrderedDict[str, list[str]] = OrderedDict()
-    for doc, line in zip(ids, lines):
-        if line.strip():
-            articles.setdefault(doc.strip(), []).append(line.strip())
-    return [" ".join(body) for body in list(articles.values())[:count]]
 
 
 def mean_source_tokens(weights: Path, sentences: list[str]) -> float:
@@ -249,7 +237,7 @@ def run_config(args: argparse.Namespace, engine: str, beams: int) -> dict[str, A
     try:
         served = run_loads(server, loads, clients, args.out_tokens, batch_metrics=True)
         interactive = asyncio.run(interactive_under_bulk(
-            server.url, pool, ntrex_articles(args.data, args.bulk_articles), SOURCE, TARGET,
+            server.url, pool, ntrex_articles(args.bulk_articles, joiner=" ", data_dir=args.data), SOURCE, TARGET,
             args.samples))
         server_rss = server.peak_rss_mib()
     finally:
