@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
+from server_process import run_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,33 +76,6 @@ def popen(args: list[str], env: dict[str, str], cwd: Path | None = None
 
 @contextmanager
 def live_server(env: dict[str, str]) -> Iterator[str]:
-    """``python -m service serve`` on a free port until ``/healthz`` answers; yields its
-    base URL and stops it afterwards."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    proc = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host",
-                             "127.0.0.1", "--port", str(port)], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        # Polling is the only signal a starting server gives; the limit bounds a
-        # broken start.
-        give_up = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None or time.monotonic() > give_up:
-                raise RuntimeError(f"server did not start ({proc.poll()})")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
+    """A running ``newsroom-mt serve`` on a free port; yields its base URL."""
+    with run_server(env) as (_proc, base):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()

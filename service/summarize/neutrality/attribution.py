@@ -58,12 +58,9 @@ def names_speaker(summary: Analysis, index: int, side: list[Source], lang: str) 
 
 def check(article: Analysis, summary: Analysis, *, same_language: bool) -> CheckResult:
     """Flag summary sentences that restate an attributed claim without its speaker."""
-    result = CheckResult(NAME)
     if not same_language:
-        result.skipped = True
-        result.reason = (f"claims in the {summary.lang} summary cannot be matched to the "
-                         f"{article.lang} article; run the check before translation")
-        return result
+        return CheckResult.across_languages(NAME, "claims", article.lang, summary.lang)
+    result = CheckResult(NAME)
     lang = article.lang
     for sentence in summary.sentences:
         match, _ = best_match(sentence, article)

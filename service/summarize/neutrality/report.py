@@ -38,6 +38,15 @@ class CheckResult:
     skipped: bool = False
     reason: str | None = None
 
+    @classmethod
+    def across_languages(cls, name: str, what: str, article_lang: str,
+                         summary_lang: str) -> CheckResult:
+        """A check skipped because ``what`` in a translated summary cannot be matched
+        word for word with the article."""
+        return cls(name, skipped=True,
+                   reason=(f"{what} in the {summary_lang} summary cannot be matched to the "
+                           f"{article_lang} article; run the check before translation"))
+
     @property
     def passed(self) -> bool:
         """True when the check ran (or was skipped) and found nothing."""

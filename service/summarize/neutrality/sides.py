@@ -11,12 +11,9 @@ NAME = "sides"
 
 def check(article: Analysis, summary: Analysis, *, same_language: bool) -> CheckResult:
     """Flag each side the article quotes that no attributed summary sentence names."""
-    result = CheckResult(NAME)
     if not same_language:
-        result.skipped = True
-        result.reason = (f"speakers in the {summary.lang} summary cannot be matched to the "
-                         f"{article.lang} article; run the check before translation")
-        return result
+        return CheckResult.across_languages(NAME, "speakers", article.lang, summary.lang)
+    result = CheckResult(NAME)
     if len(article.sides) < 2:
         return result
     for side in article.sides:
