@@ -53,11 +53,11 @@ def write_registry(folder: Path, weights: Path, out_tokens: int) -> Path:
 async def measure(settings: Any, articles: list[str], work: Path,
                   concurrencies: dict[str, int]) -> dict[str, Any]:
     """Run the batch runner over ``articles`` once per concurrency, sharing one runtime."""
-    from service.app.runtime import Runtime
-    from service.batch.inputs import InputOptions, iter_records
-    from service.batch.journal import Journal
-    from service.batch.processors import LocalProcessor, Task
-    from service.batch.runner import BatchRunner, RunConfig
+    from service.workflows.runtime import Runtime
+    from service.batch_jobs.inputs import InputOptions, iter_records
+    from service.batch_jobs.journal import Journal
+    from service.batch_jobs.processors import LocalProcessor, Task
+    from service.batch_jobs.runner import BatchRunner, RunConfig
 
     export = work / "articles.jsonl"
     export.write_text("".join(json.dumps({"id": f"doc{i}", "text": text}) + "\n"

@@ -13,12 +13,12 @@ from typing import Optional
 
 import typer
 
-from service.batch.inputs import InputOptions, RecordRef, check_inputs, iter_records
-from service.batch.journal import Journal, JournalError
-from service.batch.processors import LocalProcessor, Processor, Task, languages_arg
-from service.batch.progress import Progress, RunStats, make_progress
-from service.batch.runner import BatchRunner, RunConfig, exit_code
-from service.batch.sharding import Shard
+from service.batch_jobs.inputs import InputOptions, RecordRef, check_inputs, iter_records
+from service.batch_jobs.journal import Journal, JournalError
+from service.batch_jobs.processors import LocalProcessor, Processor, Task, languages_arg
+from service.batch_jobs.progress import Progress, RunStats, make_progress
+from service.batch_jobs.runner import BatchRunner, RunConfig, exit_code
+from service.batch_jobs.sharding import Shard
 from service.cli.common import fail, settings_from
 from service.errors import NewsroomError
 from service.settings import Settings
@@ -115,12 +115,12 @@ async def _execute(settings: Settings, task: Task, config: RunConfig, output: Jo
     """Build the processor inside the loop (the runtime must be), run, release it."""
     processor: Processor
     if server:
-        from service.batch.remote import RemoteProcessor
+        from service.batch_jobs.remote import RemoteProcessor
 
         processor = RemoteProcessor(server, task, concurrency=config.concurrency,
                                     api_key=api_key, timeout_s=settings.request_timeout_s)
     else:
-        from service.app.runtime import Runtime
+        from service.workflows.runtime import Runtime
 
         processor = LocalProcessor(Runtime(settings), task)
     try:

@@ -8,8 +8,8 @@ from typing import Optional
 
 import typer
 
-from service.app.runtime import Runtime
-from service.app.summarization import SummarizationService
+from service.workflows.runtime import Runtime
+from service.workflows.summarization import SummarizationService
 from service.cli.common import read_input, report_error, settings_from
 from service.errors import NewsroomError
 

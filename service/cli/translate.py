@@ -8,8 +8,8 @@ from typing import Optional
 
 import typer
 
-from service.app.runtime import Runtime
-from service.app.translation import TranslationService
+from service.workflows.runtime import Runtime
+from service.workflows.translation import TranslationService
 from service.cli.common import read_input, report_error, settings_from
 from service.errors import NewsroomError
 from service.settings import Settings

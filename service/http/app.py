@@ -1,5 +1,5 @@
 """The FastAPI application: routers, the error handlers, the middleware, offline docs
-and the lifespan that owns the :class:`~service.app.runtime.Runtime`.
+and the lifespan that owns the :class:`~service.workflows.runtime.Runtime`.
 
 ``create_app(settings)`` is the only entry point; ``newsroom-mt serve`` runs it under
 uvicorn. Compatibility families (LibreTranslate, DeepL) are modules exposing
@@ -25,7 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service import __version__
-from service.app.runtime import Runtime
+from service.workflows.runtime import Runtime
 from service.errors import NewsroomError
 from service.http import routes_health, routes_native
 from service.http.auth import KeyStore

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from starlette.requests import Request
 
-from service.app.runtime import Runtime
+from service.workflows.runtime import Runtime
 from service.http.auth import KeyStore, Principal
 from service.http.errors import ClientDisconnected, ErrorFamily
 from service.http.limits import CallerLimiter

@@ -34,7 +34,7 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.app.translation import TranslationService
+from service.workflows.translation import TranslationService
 from service.errors import (
     InvalidInput,
     LimitExceeded,

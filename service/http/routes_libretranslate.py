@@ -28,7 +28,7 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.app.translation import TranslationResult, TranslationService
+from service.workflows.translation import TranslationResult, TranslationService
 from service.errors import (
     InvalidInput,
     LanguageNotDetected,

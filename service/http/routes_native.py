@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from service.app.translation import TranslationService
+from service.workflows.translation import TranslationService
 from service.http import schemas as s
 from service.http.auth import Principal
 from service.http.deps import charge, get_runtime, native_caller, until_disconnect
@@ -59,7 +59,7 @@ async def summarize(body: s.SummarizeRequest, request: Request,
     charge(request, caller, chars)
     # Imported here: the summariser pulls in the neutrality checks, which the
     # translation-only routes do not need at start-up.
-    from service.app.summarization import SummarizationService
+    from service.workflows.summarization import SummarizationService
 
     result = await until_disconnect(request, SummarizationService(runtime).summarize(
         body.text, source=body.source, target=body.target, mode=body.mode,

@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from service.app.translation import TranslationResult
+from service.workflows.translation import TranslationResult
 from service.registry import Route
 
 

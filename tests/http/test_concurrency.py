@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 import httpx
 import pytest
 
-from service.app.runtime import Runtime
+from service.workflows.runtime import Runtime
 from service.engines.base import BatchKey, Generated
 from service.http.app import create_app
 

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from service.app.translation import TranslationService
+from service.workflows.translation import TranslationService
 from service.errors import Overloaded
 
 

@@ -120,7 +120,7 @@ def test_dead_worker_makes_readyz_503_and_requests_503(client, tiny_registry):
 
 
 def test_model_unavailable_is_503_naming_the_pull_command(client, monkeypatch):
-    from service.app.runtime import Runtime
+    from service.workflows.runtime import Runtime
 
     async def missing(self, model):
         raise ModelUnavailable(f"Model '{model}' is not available. Pull it with: "

@@ -1,7 +1,7 @@
 """The batch loop with a stand-in processor: planning, failures, clean stops.
 
 The processor here only measures its input: these tests are about which records are
-processed and written, not about models (tests/batch/test_cli_batch.py runs the real
+processed and written, not about models (tests/batch_jobs/test_cli_batch.py runs the real
 ones)."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import Any
 
 from batch_helpers import read_jsonl
 
-from service.batch.inputs import RecordRef
-from service.batch.journal import Journal
-from service.batch.processors import RecordFailed, Task
-from service.batch.runner import BatchRunner, RunConfig, exit_code
-from service.batch.sharding import Shard
+from service.batch_jobs.inputs import RecordRef
+from service.batch_jobs.journal import Journal
+from service.batch_jobs.processors import RecordFailed, Task
+from service.batch_jobs.runner import BatchRunner, RunConfig, exit_code
+from service.batch_jobs.sharding import Shard
 
 
 class MeasuringProcessor:

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from service.batch.processors import (
+from service.batch_jobs.processors import (
     RecordFailed,
     Task,
     merge_routes,

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from service.batch.sharding import Shard, shard_of
+from service.batch_jobs.sharding import Shard, shard_of
 
 IDS = [f"2024/{month:02d}/story-{i}.txt" for month in range(1, 13) for i in range(40)] + \
     ["Київ", "서울", "москва", "7", ""]
@@ -24,7 +24,7 @@ def test_shards_cover_every_id_exactly_once(count: int) -> None:
 
 
 def test_shard_of_does_not_depend_on_python_hash_seed() -> None:
-    code = ("from service.batch.sharding import shard_of; "
+    code = ("from service.batch_jobs.sharding import shard_of; "
             f"print([shard_of(i, 7) for i in {IDS[:50]!r}])")
     answers = set()
     for seed in ("1", "2"):

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from service.app.runtime import Runtime
-from service.app.translation import TranslationService, priority_for
+from service.workflows.runtime import Runtime
+from service.workflows.translation import TranslationService, priority_for
 from service.engines.base import BatchKey, GenerationOptions
 from service.errors import InvalidInput, LanguageNotDetected, ModelUnavailable, NoRoute
 from service.languages import normalize_language

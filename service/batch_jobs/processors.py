@@ -93,8 +93,8 @@ class LocalProcessor:
     ``priority`` -1 so interactive work in the same process would come first."""
 
     def __init__(self, runtime: Any, task: Task, *, priority: int = -1) -> None:
-        from service.app.summarization import SummarizationService
-        from service.app.translation import TranslationService
+        from service.workflows.summarization import SummarizationService
+        from service.workflows.translation import TranslationService
 
         self.runtime = runtime
         self.task = task

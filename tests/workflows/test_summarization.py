@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.app.runtime import Runtime
-from service.app.summarization import SummarizationService
+from service.workflows.runtime import Runtime
+from service.workflows.summarization import SummarizationService
 from service.errors import InvalidInput, ModelUnavailable
 
 ARTICLE_RU = (

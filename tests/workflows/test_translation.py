@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from service.app.runtime import Runtime
-from service.app.translation import TranslationService
+from service.workflows.runtime import Runtime
+from service.workflows.translation import TranslationService
 from service.engines.base import BatchKey
 from service.errors import LanguageNotDetected, UnsupportedLanguage
 from service.text.sentences import split_sentences

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service.batch.inputs import BadRecord, InputOptions, check_inputs, iter_records
+from service.batch_jobs.inputs import BadRecord, InputOptions, check_inputs, iter_records
 
 OPTS = InputOptions(max_chars=1000)
 

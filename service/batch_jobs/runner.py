@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.batch.inputs import BadRecord, RecordRef
-from service.batch.journal import Journal, JournalError
-from service.batch.mirror import MirrorWriter
-from service.batch.processors import Processor, RecordFailed, Task, failure_of, ordered
-from service.batch.progress import Progress, QuietProgress, RunStats
-from service.batch.sharding import Shard
+from service.batch_jobs.inputs import BadRecord, RecordRef
+from service.batch_jobs.journal import Journal, JournalError
+from service.batch_jobs.mirror import MirrorWriter
+from service.batch_jobs.processors import Processor, RecordFailed, Task, failure_of, ordered
+from service.batch_jobs.progress import Progress, QuietProgress, RunStats
+from service.batch_jobs.sharding import Shard
 from service.errors import NewsroomError
 
 log = logging.getLogger(__name__)

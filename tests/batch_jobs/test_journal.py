@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service.batch.journal import Journal, JournalError
+from service.batch_jobs.journal import Journal, JournalError
 
 
 def test_reopening_collects_the_ids_written(tmp_path: Path) -> None:

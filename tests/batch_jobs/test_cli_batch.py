@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from batch_helpers import article, cli, live_server, popen, read_jsonl, write_folder
 
-from service.batch.journal import Journal
+from service.batch_jobs.journal import Journal
 from service.summarize.neutrality.report import CHECK_NAMES
 
 SUMMARY_FIELDS = {"summary", "summary_language", "summary_mode", "neutrality", "enforcement"}

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from service.batch.processors import RecordFailed, Task
-from service.batch.remote import RemoteProcessor
+from service.batch_jobs.processors import RecordFailed, Task
+from service.batch_jobs.remote import RemoteProcessor
 
 
 def translation(text: str) -> dict[str, Any]:

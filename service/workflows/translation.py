@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from service.app.runtime import Runtime
+from service.workflows.runtime import Runtime
 from service.engines.base import BatchKey, GenerationOptions
 from service.errors import InvalidInput, LanguageNotDetected
 from service.languages import normalize_language
