@@ -3,7 +3,8 @@
 running server. Both produce the same output fields:
 
 ``language``, ``language_confidence``; with a summary: ``summary``,
-``summary_language``, ``summary_mode``, ``neutrality``, ``enforcement`` (and
+``summary_language``, ``summary_mode``, ``neutrality``, ``enforcement``,
+``claims``, ``disputes``, ``furniture`` (and
 ``source_summary`` when the summary was translated, ``summary_notes``); with
 translations: ``translations`` ({lang: text}); ``routes`` ({"summary": [...steps],
 lang: {"kind", "steps"}}).
@@ -166,6 +167,9 @@ def summary_fields(body: dict[str, Any]) -> dict[str, Any]:
               "summary_mode": body.get("mode_used"),
               "neutrality": body.get("neutrality"),
               "enforcement": body.get("enforcement"),
+              "claims": body.get("claims", []),
+              "disputes": body.get("disputes", []),
+              "furniture": body.get("furniture", []),
               "routes": {"summary": body.get("model_route", [])}}
     if body.get("source_summary"):  # the checked summary before translation
         fields["source_summary"] = body["source_summary"]
@@ -177,8 +181,8 @@ def summary_fields(body: dict[str, Any]) -> dict[str, Any]:
 #: Order of the output fields (whichever job finished first).
 FIELD_ORDER = {name: i for i, name in enumerate((
     "language", "language_confidence", "summary", "summary_language", "summary_mode",
-    "neutrality", "enforcement", "source_summary", "summary_notes", "translations",
-    "routes"))}
+    "neutrality", "enforcement", "claims", "disputes", "furniture", "source_summary",
+    "summary_notes", "translations", "routes"))}
 
 
 def ordered(fields: dict[str, Any]) -> dict[str, Any]:

@@ -26,7 +26,8 @@ def summarize(ctx: typer.Context,
               enforcement: Optional[str] = typer.Option(
                   None, "--enforcement", help="repair, fallback or report-only."),
               report: bool = typer.Option(False, "--report",
-                                          help="Also print the neutrality report (stderr)."),
+                                          help=("Also print the neutrality report, the claims table "
+                                                "and the page furniture left out (stderr).")),
               as_json: bool = typer.Option(False, "--json",
                                            help="Print the whole result as JSON."),
               ) -> None:
@@ -57,5 +58,8 @@ def summarize(ctx: typer.Context,
         typer.echo(json.dumps({"mode_used": body["mode_used"], "model_route": body["model_route"],
                                "enforcement": {k: v for k, v in body["enforcement"].items()
                                                if k in ("policy", "action")},
-                               "neutrality": body["neutrality"]},
+                               "over_limit": body["over_limit"],
+                               "neutrality": body["neutrality"],
+                               "claims": body["claims"], "disputes": body["disputes"],
+                               "furniture": body["furniture"]},
                               ensure_ascii=False, indent=2), err=True)

@@ -148,6 +148,40 @@ class TranslateResponse(BaseModel):
     translations: list[Translation]
 
 
+class ClaimRow(BaseModel):
+    """One row of the claims table (``service.summarize.claims.Claim``)."""
+
+    index: int = Field(description="Sentence index in the cleaned article.")
+    speaker: str | None
+    side: str | None = Field(description="The party the speaker speaks for.")
+    stance: str = Field(description="asserts, denies, accuses or confirms.")
+    verb: str | None = None
+    answers: int | None = Field(default=None, description="Claim a denial answers.")
+    restates: int | None = Field(default=None,
+                                 description="Claim a reporter's sentence restates.")
+    sentence: str
+
+
+class DisputeRow(BaseModel):
+    """A contested claim and its counter-claim (``service.summarize.claims.Dispute``)."""
+
+    claim: int
+    counter: int
+    claim_side: str
+    counter_side: str
+    claim_group: list[int]
+    counter_group: list[int]
+
+
+class FurnitureRow(BaseModel):
+    """A piece of page furniture left out (offsets into the submitted text)."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
 class SummarizeResponse(BaseModel):
     """The summary, how it was made, and its neutrality report (see the README)."""
 
@@ -162,6 +196,16 @@ class SummarizeResponse(BaseModel):
     enforcement: dict[str, Any]
     source_summary: str | None = None
     notes: list[str] = Field(default_factory=list)
+    claims: list[ClaimRow] = Field(default_factory=list, description=(
+        "Who said what in the article: one row per attributed sentence and per reporter's "
+        "sentence restating a disputed claim."))
+    disputes: list[DisputeRow] = Field(default_factory=list, description=(
+        "Claims the article shows to be contested, with the counter-claim (sentence "
+        "indices); the summary carries both positions of each one it mentions."))
+    furniture: list[FurnitureRow] = Field(default_factory=list, description=(
+        "Page furniture left out of the article before summarising."))
+    over_limit: bool = Field(default=False, description=(
+        "True when max_sentences/max_words were exceeded to carry both sides of a dispute."))
 
 
 class Detection(BaseModel):

@@ -9,7 +9,10 @@ Policies:
 - ``repair``: sentences with novel content or loaded language are dropped; a
   sentence that lost its attribution is replaced by the article sentence it
   restates, with its speaker; each missing side gets the article sentence that
-  best carries it. A repair that still fails falls back to the extractive summary
+  best carries it; a dispute carried one-sidedly (or a party of a dispute left out)
+  gets the claim and the counter-claim, each with its speaker; a disputed claim
+  given to the wrong side, or stated without a speaker, is replaced by the article
+  sentence with its speaker. A repair that still fails falls back to the extractive summary
   (action ``fallback``, ``reason`` says why).
 
 The returned ``report`` is always the report of the returned summary, and
@@ -22,16 +25,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from service.errors import InvalidInput
-from service.summarize.extractive import (
-    extractive_summary,
-    join_sentences,
-    rank_sentences,
-    side_units,
-    speaker_unit,
-)
+from service.summarize.claims import analyse_claims
+from service.summarize.furniture import clean_article
+from service.summarize.extractive import extractive_summary, join_sentences, speaker_unit
 from service.summarize.neutrality import NeutralityReport, check_neutrality
 from service.summarize.neutrality.attribution import best_match
-from service.summarize.neutrality.sources import Analysis, analyse, side_label
+from service.summarize.neutrality.disputes import SENTENCE_FAULTS, mentions
+from service.summarize.neutrality.disputes import tables as disputes_tables
+from service.summarize.neutrality.sources import Analysis, analyse
 
 Policy = Literal["repair", "fallback", "report-only"]
 Action = Literal["none", "repaired", "fallback", "reported"]
@@ -105,7 +106,8 @@ def _fallback(article: str, lang: str, candidate_report: NeutralityReport,
 def _repair(article: str, candidate: str, lang: str,
             report: NeutralityReport) -> tuple[str, list[str]]:
     """Apply the repair steps; return the repaired text ("" if nothing is left)."""
-    art = analyse(article, lang)
+    clean = clean_article(article, lang).text
+    art = analyse(clean, lang)
     cand = analyse(candidate, lang)
     changes: list[str] = []
     # (position in article order, text); candidate sentences sit after the article
@@ -123,7 +125,8 @@ def _repair(article: str, candidate: str, lang: str,
             spans = ", ".join(f"'{f.span_text}'" for f in hits if f.check in _DROP)
             changes.append(f"dropped sentence {number} ({spans})")
             continue
-        if any(f.check == "attribution" for f in hits):
+        if any(f.check == "attribution" or (f.check == "disputes" and any(
+                marker in f.message for marker in SENTENCE_FAULTS)) for f in hits):
             if match is None:
                 changes.append(f"dropped sentence {number} (attribution)")
                 continue
@@ -134,28 +137,38 @@ def _repair(article: str, candidate: str, lang: str,
             continue
         parts.append((position + 0.5, sentence.text))
     text = _join(parts)
-    # Add each side the (partly repaired) summary still lacks.
-    after = check_neutrality(article, text, lang) if text else None
-    missing = {f.span_text for f in after.checks["sides"].findings} if after else set()
-    if missing:
-        scores, _ = rank_sentences(art)
-        by_label = _side_sentences(art, scores)
-        for label in sorted(missing):
-            unit = by_label.get(label)
-            if unit:
-                parts.extend((float(i), art.sentences[i].text) for i in unit)
-                changes.append(f"added side '{label}'")
-        text = _join(parts)
+    if text:
+        text = _add_positions(clean, text, lang, art, parts, changes)
     return text, changes
 
 
-def _side_sentences(art: Analysis, scores: Any) -> dict[str, tuple[int, ...]]:
-    """Best unit of sentences per side, keyed by the side's label."""
-    units: dict[str, tuple[int, ...]] = {}
-    for unit in side_units(art, scores):
-        for side in art.sentence_sides(unit[-1]):
-            units.setdefault(side_label(art.sides[side]), unit)
-    return units
+def _add_positions(clean: str, text: str, lang: str, art: Analysis,
+                   parts: list[tuple[float, str]], changes: list[str]) -> str:
+    """Give every dispute the summary carries one-sidedly, and every missing party,
+    both its positions (the claim and the counter-claim, each with its speaker)."""
+    after = check_neutrality(clean, text, lang)
+    if after.checks["disputes"].passed and after.checks["sides"].passed:
+        return text
+    table = analyse_claims(clean, lang)
+    summ = analyse(text, lang)
+    art_table, summ_table = disputes_tables(art, summ)
+    missing = {f.message.split("'")[1] for f in after.checks["sides"].findings}
+    for dispute in table.disputes:
+        found = mentions(art, summ, art_table, summ_table, dispute)
+        if not found and not missing & {dispute.claim_side, dispute.counter_side}:
+            continue
+        carried = {m.position for m in found if m.side == (
+            dispute.claim_side if m.position == "claim" else dispute.counter_side)}
+        for position, index, side in (("claim", dispute.claim, dispute.claim_side),
+                                      ("counter", dispute.counter, dispute.counter_side)):
+            unit = speaker_unit(art, index)
+            if position in carried or all(art.sentences[i].text in text for i in unit):
+                continue
+            parts.extend((float(i), art.sentences[i].text) for i in unit)
+            changes.append(f"added the position of '{side}' "
+                           f"(sentence {index + 1} of the article)")
+        missing -= {dispute.claim_side, dispute.counter_side}
+    return _join(parts)
 
 
 def _join(parts: list[tuple[float, str]]) -> str:

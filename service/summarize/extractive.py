@@ -7,12 +7,15 @@ PageRank whose teleport favours early sentences, then weighted towards the lead
 (news puts the gist first).
 Selection is greedy with redundancy removal (maximal marginal relevance).
 
-Neutrality comes before length: where the article quotes two or more sides, a
-sentence naming each side's speaker is chosen first, even when that exceeds
-``max_sentences`` or ``max_words`` (``Summary.over_limit`` then says so). A sentence
-whose speaker is only "he"/"she" is taken together with the sentence naming the
-speaker, and sentences that use a loaded term in the article's own voice are passed
-over while others remain.
+Neutrality comes before length: page furniture is removed first and the headline
+never takes a slot; where the article reports a dispute (a claim and its denial,
+:mod:`service.summarize.claims`), the claim and the counter-claim, each with its
+speaker, are chosen first, even when that exceeds ``max_sentences`` or
+``max_words`` (``Summary.over_limit`` then says so); every other sentence is taken
+only within the limits, and one that touches a dispute only together with its
+other side. A sentence whose speaker is only "he"/"she" is taken together with the
+sentence naming the speaker, and sentences that use a loaded term in the article's
+own voice are passed over while others remain.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from service.errors import InvalidInput
+from service.summarize.claims import ClaimsTable, analyse_claims
+from service.summarize.furniture import clean_article
 from service.summarize.neutrality.loaded_language import attributed_at, find_terms
 from service.summarize.neutrality.sources import Analysis, analyse
 
@@ -40,9 +45,11 @@ _LOADED_PENALTY = 0.05
 @dataclass(frozen=True)
 class Summary:
     """An extractive summary. ``sentences`` are article sentences, whole, in article
-    order (``indices`` into the article's sentence list). ``over_limit`` is true when
-    the limits were exceeded to carry every quoted side (or because no single sentence
-    fits ``max_words``); ``note`` then explains."""
+    order (``indices`` into the sentence list of the article cleaned of page
+    furniture). ``over_limit`` is true when the limits were exceeded to carry both
+    sides of a dispute (or because no single sentence fits ``max_words``); ``note``
+    then explains. ``sides_total``/``sides_covered`` count the parties to the
+    article's disputes."""
 
     text: str
     sentences: list[str]
@@ -121,88 +128,148 @@ def speaker_unit(analysis: Analysis, index: int) -> tuple[int, ...]:
     return (index,)
 
 
-def side_units(analysis: Analysis, scores: np.ndarray) -> list[tuple[int, ...]]:
-    """For each side, the best-ranked unit naming its speaker, best sides first."""
+def _best_unit(analysis: Analysis, group: tuple[int, ...], scores: np.ndarray,
+               excluded: set[int]) -> tuple[int, ...]:
+    """The best-ranked sentence of a position (with the sentence naming its speaker
+    for "he said"), preferring one sentence that names the speaker itself."""
+    candidates = [i for i in group if i not in excluded] or list(group)
+    best = max(candidates, key=lambda i: (float(scores[i]) / len(speaker_unit(analysis, i)),
+                                          -i))
+    return speaker_unit(analysis, best)
+
+
+def dispute_units(analysis: Analysis, table: ClaimsTable, scores: np.ndarray,
+                  excluded: set[int], lengths: list[int], max_words: int,
+                  max_sentences: int) -> list[tuple[int, ...]]:
+    """For each dispute, the sentences carrying both positions (claim and
+    counter-claim, each with its speaker), best-ranked disputes first. Of a
+    position's sentences the best-ranked is taken, or the shortest pair when the
+    best does not fit ``max_words`` and ``max_sentences``."""
     units: list[tuple[float, tuple[int, ...]]] = []
-    for side_index in range(len(analysis.sides)):
-        best: tuple[float, tuple[int, ...]] | None = None
-        for sentence in analysis.sentences:
-            if side_index not in analysis.sentence_sides(sentence.index):
-                continue
-            unit = speaker_unit(analysis, sentence.index)
-            # Prefer one sentence that names the speaker over a "he said" pair.
-            value = float(scores[sentence.index]) / len(unit)
-            if best is None or value > best[0]:
-                best = (value, unit)
-        if best is not None:
-            units.append(best)
+    for dispute in table.disputes:
+        pairs = []
+        claim_group = [i for i in dispute.claim_group if i not in excluded] or \
+            [dispute.claim]
+        counter_group = [i for i in dispute.counter_group if i not in excluded] or \
+            [dispute.counter]
+        for c in claim_group:
+            for d in counter_group:
+                unit = tuple(sorted(set(speaker_unit(analysis, c)) |
+                                    set(speaker_unit(analysis, d))))
+                words = sum(lengths[i] for i in unit)
+                value = sum(float(scores[i]) for i in unit) / len(unit)
+                fits = words <= max_words and len(unit) <= max_sentences
+                pairs.append((fits, value, -words, unit))
+        fits, value, _, unit = max(pairs)
+        if not fits:
+            _, value, _, unit = min(pairs, key=lambda p: (-p[2], -p[1]))
+        units.append((value, unit))
     units.sort(key=lambda item: -item[0])
     return [unit for _, unit in units]
+
+
+def _excluded(analysis: Analysis, table: ClaimsTable, headline: tuple[int, int] | None
+              ) -> set[int]:
+    """Sentences that never take a slot: the headline, and the reporter's own
+    restatements of a disputed claim (the claim is carried with its speaker)."""
+    out = {c.index for c in table.claims if c.lead}
+    if headline is not None:
+        out |= {s.index for s in analysis.sentences if s.start < headline[1]}
+    return out
+
+
+def _with_dispute(unit: list[int], disputes: list[tuple[int, ...]],
+                  table: ClaimsTable, chosen: list[int]) -> list[int]:
+    """A candidate unit plus the other position of any dispute it touches that the
+    summary does not carry yet."""
+    out = list(unit)
+    for dispute, pair in zip(table.disputes, disputes):
+        if any(i in dispute.sentences for i in unit):
+            carried = any(i in dispute.claim_group for i in chosen) and \
+                any(i in dispute.counter_group for i in chosen)
+            if not carried:
+                out.extend(i for i in pair if i not in out)
+    return [i for i in out if i not in chosen]
 
 
 def extractive_summary(text: str, lang: str, *, max_sentences: int = 3,
                        max_words: int = 80) -> Summary:
     """Summarise ``text`` (language ``lang``) by choosing whole sentences.
 
-    At most ``max_sentences`` sentences and ``max_words`` words (whitespace-separated
-    units, eojeol for Korean), except that every side the article quotes is carried
-    even past these limits (reported in ``over_limit`` and ``note``).
+    Page furniture is removed first and the headline never takes a slot. The
+    best-ranked dispute (claim and counter-claim, each with its speaker) comes
+    first, even past ``max_sentences``/``max_words`` when its two sides cannot fit
+    (``over_limit`` and ``note`` say so); then further disputes and the lead facts
+    while they fit the limits (eojeol count as words for Korean).
     """
     if max_sentences < 1:
         raise InvalidInput("max_sentences must be at least 1.", field="max_sentences")
     if max_words < 1:
         raise InvalidInput("max_words must be at least 1.", field="max_words")
-    analysis = analyse(text, lang)
+    clean = clean_article(text, lang)
+    analysis = analyse(clean.text, lang)
     if not analysis.sentences:
         return Summary("", [])
+    table = analyse_claims(clean.text, lang)
     scores, sim = rank_sentences(analysis)
     loaded = _loaded_in_own_voice(analysis)
     adjusted = np.array([s * (_LOADED_PENALTY if i in loaded else 1.0)
                          for i, s in enumerate(scores)])
     lengths = [_word_count(s.text) for s in analysis.sentences]
+    excluded = _excluded(analysis, table, clean.headline)
+    pairs = dispute_units(analysis, table, adjusted, excluded, lengths, max_words,
+                          max_sentences)
+    # Pairs in table order, for _with_dispute.
+    by_dispute = [next(p for p in pairs if set(p) & set(d.sentences)) for d in table.disputes]
 
-    chosen: list[int] = []
-    for unit in side_units(analysis, adjusted):
-        covered = set().union(*(analysis.sentence_sides(i) for i in chosen)) if chosen else set()
-        if analysis.sentence_sides(unit[-1]) - covered:
-            chosen.extend(i for i in unit if i not in chosen)
-    side_forced = len(chosen) > max_sentences or sum(lengths[i] for i in chosen) > max_words
+    chosen: list[int] = list(pairs[0]) if pairs else []
+    forced = len(chosen) > max_sentences or sum(lengths[i] for i in chosen) > max_words
 
-    order = sorted(range(len(scores)), key=lambda i: -adjusted[i])
+    def fits(unit: list[int]) -> bool:
+        return len(chosen) + len(unit) <= max_sentences and \
+            sum(lengths[j] for j in chosen + unit) <= max_words
+
+    for pair in pairs[1:]:
+        unit = [i for i in pair if i not in chosen]
+        if unit and fits(unit):
+            chosen.extend(unit)
+
+    order = [i for i in sorted(range(len(scores)), key=lambda i: -adjusted[i])
+             if i not in excluded]
     while len(chosen) < max_sentences:
-        best, best_value = None, -np.inf
+        best, best_value, best_unit = None, -np.inf, []
         for i in order:
             if i in chosen:
                 continue
-            unit = [j for j in speaker_unit(analysis, i) if j not in chosen]
-            if len(chosen) + len(unit) > max_sentences:
-                continue
-            if sum(lengths[j] for j in chosen + unit) > max_words:
+            unit = _with_dispute(list(speaker_unit(analysis, i)), by_dispute, table, chosen)
+            if not fits(unit):
                 continue
             redundancy = max((sim[i, j] for j in chosen), default=0.0)
             if redundancy > _REDUNDANT:
                 continue
             value = adjusted[i] - _MMR_LAMBDA * redundancy
             if value > best_value:
-                best, best_value = i, value
+                best, best_value, best_unit = i, value, unit
         if best is None:
             break
-        chosen.extend(j for j in speaker_unit(analysis, best) if j not in chosen)
+        chosen.extend(best_unit)
 
     note = None
     over = False
     if not chosen:
         # No sentence fits max_words: keep the best one whole rather than cut it.
-        chosen = list(speaker_unit(analysis, order[0]))
+        first = order[0] if order else 0
+        chosen = _with_dispute(list(speaker_unit(analysis, first)), by_dispute, table, [])
         over = True
         note = "no whole sentence fits max_words; the best-ranked sentence is kept whole"
-    elif side_forced:
+    elif forced:
         over = True
-        note = (f"limits exceeded to carry all {len(analysis.sides)} quoted sides "
+        note = (f"limits exceeded to carry both sides of a dispute "
                 f"(max_sentences={max_sentences}, max_words={max_words})")
-    chosen.sort()
+    chosen = sorted(set(chosen))
     sentences = [analysis.sentences[i].text for i in chosen]
     summary_text = join_sentences(sentences)
-    covered = set().union(*(analysis.sentence_sides(i) for i in chosen))
+    parties = table.parties
+    covered = {c.side for c in table.claims if c.index in chosen and not c.lead} & set(parties)
     return Summary(summary_text, sentences, chosen, _word_count(summary_text),
-                   len(analysis.sides), len(covered), over, note)
+                   len(parties), len(covered), over, note)

@@ -1,5 +1,7 @@
 """Application service: short, neutral summaries of news articles.
 
+0. Page furniture is removed from the article (the response lists it) and the
+   claims table (who said what, and the disputes) is built from what is left.
 1. The summary is first written in the article's own language, so the neutrality
    report can compare it with the article word for word:
    - ``extractive``: sentence ranking (always available, no weights);
@@ -29,7 +31,9 @@ from service.engines.base import BatchKey, GenerationOptions
 from service.errors import InvalidInput, LanguageNotDetected, ModelUnavailable, NoRoute
 from service.languages import normalize_language
 from service.registry import ModelEntry
+from service.summarize.claims import analyse_claims
 from service.summarize.extractive import extractive_summary
+from service.summarize.furniture import clean_article
 from service.summarize.neutrality import NeutralityReport, check_neutrality
 from service.text.chunking import plan_article
 
@@ -55,6 +59,13 @@ class SummaryResult:
     source_summary: str | None = None
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: Who said what in the article (:class:`ClaimsTable.to_dict`): ``claims`` rows
+    #: and ``disputes``.
+    claims: dict[str, Any] = field(default_factory=lambda: {"claims": [], "disputes": []})
+    #: Page furniture left out of the article before summarising.
+    furniture: list[dict[str, Any]] = field(default_factory=list)
+    #: True when the limits were exceeded to carry both sides of a dispute.
+    over_limit: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the ``/v1/summarize`` response body)."""
@@ -62,7 +73,9 @@ class SummaryResult:
             "summary": self.summary, "source_language": self.source_language,
             "target_language": self.target_language, "mode_used": self.mode_used,
             "model_route": self.model_route, "neutrality": report_dict(self.report),
-            "enforcement": self.enforcement}
+            "enforcement": self.enforcement, "claims": self.claims["claims"],
+            "disputes": self.claims["disputes"], "furniture": self.furniture,
+            "over_limit": self.over_limit}
         if self.source_summary is not None:
             body["source_summary"] = self.source_summary
         if self.notes:
@@ -133,12 +146,18 @@ class SummarizationService:
         tgt = normalize_language(target, served, field="target") if target else src
         if tgt != src:
             self.runtime.registry.route_translation(src, tgt)  # fail early: NoRoute
+        # Page furniture (datelines, share bars, copyright lines) is never content.
+        clean = await _off_loop(clean_article, text, src)
+        if clean.text.strip():
+            text = clean.text
+        claims = await _off_loop(analyse_claims, text, src)
 
         notes: list[str] = []
         route: list[dict[str, str]] = []
         enforcement: dict[str, Any] = {"policy": settings.summary_enforcement,
                                        "action": "none"}
         candidate: str | None = None
+        over_limit = False
         if mode == "auto" and not self._abstractive_available(src):
             notes.append("no summarisation model is available locally; used extractive")
         elif mode in ("auto", "abstractive"):
@@ -168,6 +187,9 @@ class SummarizationService:
             extract = await _off_loop(extractive_summary, text, src,
                                       max_sentences=max_sentences, max_words=max_words)
             summary = extract.text
+            over_limit = extract.over_limit
+            if extract.note:
+                notes.append(extract.note)
             report = await _off_loop(check_neutrality, text, summary, src)
             mode_used = "extractive"
             route = [{"task": "extract", "model": "extractive", "language": src}]
@@ -182,7 +204,10 @@ class SummarizationService:
         return SummaryResult(summary=summary, source_language=src, target_language=tgt,
                              mode_used=mode_used, model_route=route, report=report,
                              enforcement=enforcement, source_summary=source_summary,
-                             notes=notes, seconds=time.perf_counter() - started)
+                             notes=notes, seconds=time.perf_counter() - started,
+                             claims=claims.to_dict(),
+                             furniture=[r.to_dict() for r in clean.removed],
+                             over_limit=over_limit)
 
     # --- abstractive --------------------------------------------------------------
     def _abstractive_available(self, src: str) -> bool:

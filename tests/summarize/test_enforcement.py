@@ -39,7 +39,7 @@ def test_repair_adds_the_missing_side() -> None:
     result = enforce(ARTICLES["en"], candidate, "en", "repair", **LIMITS)
     assert result.summary == candidate + (" Ukraine's General Staff denied the claim, saying "
                                           "fighting for the village continues.")
-    assert result.changes == ["added side 'Ukraine's General Staff'"]
+    assert result.changes == ["added the position of 'Ukraine' (sentence 3 of the article)"]
 
 
 def test_unrepairable_candidate_falls_back_and_says_why() -> None:

@@ -78,7 +78,7 @@ def test_sides_win_over_the_limits_and_say_so() -> None:
     for sentence in SIDE_SENTENCES["en"]:
         assert sentence in summary.sentences
     assert summary.over_limit
-    assert summary.note == ("limits exceeded to carry all 2 quoted sides "
+    assert summary.note == ("limits exceeded to carry both sides of a dispute "
                             "(max_sentences=1, max_words=10)")
 
 

@@ -34,7 +34,7 @@ async def test_extractive_summary_keeps_both_sides_and_passes_checks(runtime) ->
     assert "Генеральный штаб Украины опроверг" in body["summary"]
     assert body["neutrality"]["passed"] is True
     assert set(body["neutrality"]["checks"]) == {"novel_content", "attribution", "sides",
-                                                 "loaded_language"}
+                                                 "loaded_language", "disputes"}
     assert body["enforcement"]["action"] == "none"
 
 

@@ -1,5 +1,6 @@
 """Novel content: names, numbers, dates and places in the summary that the article
-does not contain.
+does not contain, and page furniture (a dateline, "Share", a copyright line) given
+as summary content.
 
 Numbers compare by value across languages ("1,200" == "1 200" == "1.2 thousand").
 Names compare within one language only: en/ru/uk by capitalisation (a capitalised
@@ -9,6 +10,7 @@ another name, a possessive or a reporting verb), ko by kiwipiepy's proper-noun t
 
 from __future__ import annotations
 
+from service.summarize.furniture import line_kind
 from service.summarize.neutrality.cues import cues_for
 from service.summarize.neutrality.report import CheckResult, Finding
 from service.summarize.neutrality.sources import Analysis
@@ -53,6 +55,12 @@ def _name_tokens(summary: Analysis) -> list[Token]:
 def check(article: Analysis, summary: Analysis, *, same_language: bool) -> CheckResult:
     """Flag numbers (always) and names/dates (same language only) absent from the article."""
     result = CheckResult(NAME)
+    for sentence in summary.sentences:
+        kind = line_kind(sentence.text, summary.lang)
+        if kind is not None:
+            result.findings.append(Finding(
+                NAME, f"page furniture ({kind}) is not article content", sentence.text,
+                sentence.start, sentence.end))
     article_values = {v for n in find_numbers(article.text, article.lang) for v in n.values}
     for number in find_numbers(summary.text, summary.lang):
         if not number.values & article_values:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: The four checks, in report order.
-CHECK_NAMES: tuple[str, ...] = ("novel_content", "attribution", "sides", "loaded_language")
+#: The five checks, in report order.
+CHECK_NAMES: tuple[str, ...] = ("novel_content", "attribution", "sides", "loaded_language",
+                                "disputes")
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class CheckResult:
 
 @dataclass
 class NeutralityReport:
-    """The four checks of one summary against its article."""
+    """The five checks of one summary against its article."""
 
     lang: str
     summary_lang: str
