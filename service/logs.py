@@ -38,9 +38,35 @@ def configure_logging(level: str = "info", json_lines: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    route_library_logs_to_root()
     # Hugging Face libraries are chatty at INFO (progress bars, weight loading).
     for noisy in ("transformers", "huggingface_hub", "httpx", "filelock"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+def route_library_logs_to_root() -> None:
+    """Make every Hugging Face log line go through the root handler, once.
+
+    huggingface_hub adds a plain ``StreamHandler`` to its ``huggingface_hub`` logger
+    when imported *and* lets records propagate to the root: each of its warnings (its
+    "Retrying in 1s [Retry 1/5]" among them) was printed twice, once plain and once as
+    JSON. transformers adds its own handler and stops propagation, so its warnings were
+    printed plain only. Both libraries' handlers go; propagation stays on."""
+    try:
+        import huggingface_hub.utils.logging  # noqa: F401  (adds its handler on import)
+    except ImportError:
+        pass
+    try:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_default_handler()
+        transformers_logging.enable_propagation()
+    except ImportError:
+        pass
+    for name in ("huggingface_hub", "transformers"):
+        library = logging.getLogger(name)
+        library.handlers[:] = []
+        library.propagate = True
 
 
 def quiet_hf_progress() -> None:

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
                                    "neither pulled nor cached (off: fail fast with the pull "
                                    "command).")
     preload: bool = Field(default=False, description="Load the required models at start-up.")
+    pull: bool = Field(
+        default=False, description="serve: pull the default catalogue's missing models from "
+                                   "the Hub in the background while serving (one Hub probe "
+                                   "first; each model is usable as it lands).")
     required_models: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Models /readyz waits for (comma-separated); empty = every default model "

@@ -62,37 +62,26 @@ def pull(ctx: typer.Context,
              None, help="Models to pull (default: every model routing uses)."),
          revision: Optional[str] = typer.Option(None, help="Override the catalogue revision."),
          ) -> None:
-    """Download models from the Hugging Face Hub into models/<name>/ for offline use."""
+    """Download models from the Hugging Face Hub into models/<name>/ for offline use.
+
+    One request checks the Hub first; when it cannot be reached the command stops at
+    once with what to do (HF_ENDPOINT, HF_HUB_OFFLINE, the offline copy procedure)."""
+    from service.workflows.pulling import ModelPuller, default_pull_list
+
     registry, settings = _registry(ctx)
     models_dir: Path = settings.resolved_models_dir()  # type: ignore[attr-defined]
-    wanted = list(names or [])
-    if not wanted:
-        wanted = registry.default_models(settings.languages)  # type: ignore[attr-defined]
-        wanted += [e.name for e in registry.summarizers() if e.name not in wanted]
+    wanted = list(names or []) or default_pull_list(
+        registry, settings.languages)  # type: ignore[attr-defined]
+    puller = ModelPuller(registry, models_dir,
+                         notify=lambda line, error: typer.echo(line, err=error))
     try:
-        entries = [registry.get(name) for name in wanted]
-    except NewsroomError as exc:
+        progress = puller.run(wanted, revision=revision)
+    except NewsroomError as exc:  # an unknown model name
         report_error(exc)
-    from huggingface_hub import snapshot_download
-
-    failed = 0
-    for entry in entries:
-        if entry.hub_id is None:
-            typer.echo(f"{entry.name}: local folder {entry.local_path()}, nothing to pull")
-            continue
-        target = models_dir / entry.name
-        try:
-            snapshot_download(repo_id=entry.hub_id, revision=revision or entry.revision,
-                              local_dir=str(target))
-        except Exception as exc:  # network, auth, missing repo: report and go on
-            failed += 1
-            typer.echo(f"{entry.name}: FAILED to pull {entry.hub_id}: "
-                       f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
-                       err=True)
-            continue
-        typer.echo(f"{entry.name}: {entry.hub_id}@{revision or entry.revision} -> {target}")
-    if failed:
-        fail(f"{failed} of {len(entries)} models could not be pulled")
+    if progress.state == "failed" and progress.message and not progress.failed:
+        fail(progress.message)  # the Hub probe: nothing was tried
+    if progress.failed:
+        fail(f"{len(progress.failed)} of {len(progress.wanted)} models could not be pulled")
 
 
 @app.command()

@@ -29,6 +29,10 @@ def serve(ctx: typer.Context,
                                       "[env NEWSROOM_REQUIRED_MODELS]."),
           api_keys_file: Optional[str] = typer.Option(
               None, "--api-keys-file", help="File of accepted API keys, one per line."),
+          pull: Optional[bool] = typer.Option(
+              None, "--pull/--no-pull",
+              help="Pull the default catalogue's missing models in the background while "
+                   "serving; each is usable as it lands [env NEWSROOM_PULL]."),
           drain_timeout: Optional[float] = typer.Option(
               None, "--drain-timeout", help="Seconds allowed for requests in flight on "
                                             "SIGTERM [env NEWSROOM_DRAIN_TIMEOUT_S]."),
@@ -42,7 +46,7 @@ def serve(ctx: typer.Context,
 
     settings = settings_from(ctx, host=host, port=port, preload=preload,
                              required_models=required_models, api_keys_file=api_keys_file,
-                             drain_timeout_s=drain_timeout)
+                             drain_timeout_s=drain_timeout, pull=pull)
     configure_logging(settings.log_level, json_lines=settings.log_json)
     try:
         # Fail fast, with a clear message, on a bad catalogue or key file.

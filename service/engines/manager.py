@@ -108,6 +108,11 @@ class ModelManager:
             return False
         return isinstance(cached, str)
 
+    def forget_failure(self, name: str) -> None:
+        """Drop a remembered load failure (its weights have just been pulled)."""
+        self._failed_at.pop(name, None)
+        self._errors.pop(name, None)
+
     def loaded(self) -> dict[str, Engine]:
         """Engines loaded so far."""
         return dict(self._engines)

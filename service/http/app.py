@@ -58,6 +58,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.runtime = runtime if runtime is not None else Runtime(settings)
         preload = asyncio.create_task(state.runtime.preload()) if settings.preload else None
+        if settings.pull:
+            state.runtime.start_pull()
         log.info("service started", extra={"languages": settings.languages,
                                            "required": state.runtime.required_models(),
                                            "api_keys": state.keys.enabled})

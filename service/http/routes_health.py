@@ -27,6 +27,13 @@ def _message(readiness: dict) -> str:
             f"{name} ({why})" for name, why in readiness["unhealthy"].items()))
     if readiness["stopping"]:
         parts.append("shutting down")
+    pull = readiness.get("pull")
+    if pull is not None and pull["state"] in ("probing", "pulling"):
+        done = len(pull["pulled"]) + len(pull["local"])
+        parts.append(f"pulling models: {done} of {pull['wanted']} local"
+                     + (f", {pull['current']} downloading" if pull["current"] else ""))
+    elif pull is not None and pull["state"] == "failed":
+        parts.append(f"model pull failed: {pull['message']}")
     return "; ".join(parts) or "ready"
 
 
@@ -39,7 +46,7 @@ async def readyz(request: Request) -> JSONResponse:
     worker runs; otherwise 503 naming what is missing (a readiness probe)."""
     runtime = http_state(request).runtime
     if runtime is None:
-        body = {"ready": False, "missing": [], "unhealthy": {}, "stopping": True}
+        body = {"ready": False, "missing": [], "unhealthy": {}, "stopping": True, "pull": None}
     else:
         body = runtime.readiness()
     body["message"] = _message(body)

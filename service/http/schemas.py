@@ -255,11 +255,26 @@ class Health(BaseModel):
     status: str
 
 
+class PullProgress(BaseModel):
+    """The background pull of ``serve --pull``."""
+
+    state: Literal["idle", "probing", "pulling", "done", "failed"]
+    wanted: int
+    local: list[str]
+    pulled: list[str]
+    failed: dict[str, str]
+    pending: list[str]
+    current: str | None
+    current_bytes: int | None = None
+    message: str | None
+
+
 class Readiness(BaseModel):
     ready: bool
     missing: list[str]
     unhealthy: dict[str, str]
     stopping: bool
+    pull: PullProgress | None = None
     message: str
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from typing import Any
 
 from service.batching.scheduler import BatchScheduler
@@ -19,6 +20,7 @@ from service.metrics import ServiceMetrics
 from service.registry import Registry
 from service.settings import Settings
 from service.text.langid import LanguageDetector
+from service.workflows.pulling import ModelPuller, default_pull_list
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ class Runtime:
         self._schedulers: dict[str, BatchScheduler] = {}
         self._loading: dict[str, asyncio.Future[BatchScheduler]] = {}
         self._stopping = False
+        self.puller: ModelPuller | None = None
+        self._landing: set[asyncio.Task[None]] = set()
 
     @staticmethod
     def detector_only(settings: Settings) -> LanguageDetector:
@@ -95,14 +99,56 @@ class Runtime:
             except ModelUnavailable as exc:
                 log.error("preload failed", extra={"model": model, "error": exc.message})
 
+    def start_pull(self) -> None:
+        """Pull the default catalogue's missing models in a background thread while the
+        service answers (``serve --pull``); each model is usable as soon as it lands.
+
+        A daemon thread, not the event loop's executor: shutdown must not wait for a
+        download (a partial one resumes on the next pull)."""
+        loop = asyncio.get_running_loop()
+        self.puller = ModelPuller(
+            self.registry, self.settings.resolved_models_dir(),
+            on_landed=lambda name: loop.call_soon_threadsafe(self._landed, name))
+        names = default_pull_list(self.registry, self.languages)
+        threading.Thread(target=self._pull, args=(self.puller, names), name="model-pull",
+                         daemon=True).start()
+
+    @staticmethod
+    def _pull(puller: ModelPuller, names: list[str]) -> None:
+        try:
+            puller.run(names, only_missing=True)
+        except Exception:  # a background thread must not die silently
+            log.exception("model pull crashed")
+            puller.progress.state = "failed"
+
+    def _landed(self, name: str) -> None:
+        """A pulled model is on disk: forget an earlier failure to load it, and load it
+        now when ``/readyz`` waits for it."""
+        self.models.forget_failure(name)
+        if self._stopping or not self.settings.preload or name not in self.required_models():
+            return
+        task = asyncio.ensure_future(self._load_landed(name))
+        self._landing.add(task)
+        task.add_done_callback(self._landing.discard)
+
+    async def _load_landed(self, name: str) -> None:
+        try:
+            await self.scheduler(name)
+        except ModelUnavailable as exc:
+            log.error("loading a pulled model failed", extra={"model": name,
+                                                             "error": exc.message})
+
     def readiness(self) -> dict[str, Any]:
-        """``{"ready": bool, "missing": [...], "unhealthy": [...]}`` for ``/readyz``."""
+        """``{"ready": bool, "missing": [...], "unhealthy": [...], "pull": {...}|None}``
+        for ``/readyz``; ``pull`` is the background pull's progress (``serve --pull``)."""
         missing = [m for m in self.required_models() if m not in self._schedulers]
         unhealthy = {name: s.last_error or "worker stopped"
                      for name, s in self._schedulers.items() if not s.healthy}
         ready = not missing and not unhealthy and not self._stopping
+        pull = (self.puller.progress.as_dict(self.settings.resolved_models_dir())
+                if self.puller is not None else None)
         return {"ready": ready, "missing": missing, "unhealthy": unhealthy,
-                "stopping": self._stopping}
+                "stopping": self._stopping, "pull": pull}
 
     def schedulers(self) -> dict[str, BatchScheduler]:
         """Schedulers of the models loaded so far."""
@@ -111,6 +157,8 @@ class Runtime:
     async def close(self, timeout: float | None = None) -> None:
         """Stop accepting work, let queued work finish within ``timeout``, free models."""
         self._stopping = True
+        if self.puller is not None:
+            self.puller.stop()
         await asyncio.gather(*(s.stop(timeout) for s in self._schedulers.values()),
                              return_exceptions=True)
         self._schedulers.clear()
