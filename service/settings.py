@@ -73,8 +73,13 @@ class Settings(BaseSettings):
     ct2_compute_type: str = Field(
         default="auto", description="CTranslate2 compute type (auto: int8 on CPU, "
                                     "int8_float16 on CUDA).")
-    threads: int = Field(default=0, description="Intra-op threads (0 = library default).")
-    ct2_inter_threads: int = Field(default=1, description="CTranslate2 parallel batches.")
+    threads: int = Field(default=0, description="Intra-op threads per batch (0 = auto: "
+                         "CTranslate2 the usable cores divided among its batch lanes, torch "
+                         "its own default).")
+    ct2_inter_threads: int = Field(
+        default=0, ge=0, description="CTranslate2 batch lanes: batches one model runs at once, "
+        "each on its own translator (0 = auto: one per usable core on a CPU, one on CUDA). "
+        "The interactive lanes come on top.")
 
     # --- batching -------------------------------------------------------------
     max_batch_items: int = Field(default=32, ge=1)
@@ -92,6 +97,15 @@ class Settings(BaseSettings):
         default=8, ge=0, description="While interactive requests are arriving, bulk batches "
         "hold at most this many items, so an interactive request never waits behind a long "
         "batch (0 = off: full bulk batches always).")
+    interactive_lanes: int = Field(
+        default=1, ge=0, description="Extra batch lanes (CTranslate2 translators) kept for "
+        "interactive requests, so a headline never waits for a bulk batch to end (0 = none).")
+    max_batch_seconds: float = Field(
+        default=0.0, ge=0, description="No batch is planned to run longer than this, by the "
+        "scheduler's calibrated estimate (0 = no cap; deadlines still bound every batch).")
+    bulk_batch_seconds_while_interactive: float = Field(
+        default=0.0, ge=0, description="While interactive requests are arriving, bulk batches "
+        "are planned to run at most this long (0 = off).")
     request_timeout_s: float = Field(default=120.0, gt=0)
 
     # --- HTTP -----------------------------------------------------------------

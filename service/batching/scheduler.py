@@ -1,19 +1,29 @@
 """Dynamic batching for one loaded model.
 
-Callers (any number of concurrent requests) ``submit`` their sentences or chunks; one
-worker task merges the queued items of all callers into batches (see
-:mod:`service.batching.queue` for the fairness and padding policy), runs each batch's
-blocking ``Engine.generate`` in a dedicated single-thread executor (model calls never
-run concurrently, and the event loop keeps accepting work while a batch runs), and
-routes every output back to its request.
+Callers (any number of concurrent requests) ``submit_many`` their sentences or chunks
+(one call per request: the queue's unit of fairness); one worker task merges the queued
+items of all callers into batches (see :mod:`service.batching.queue` for the fairness,
+padding and time policy) and runs up to ``lanes`` batches at once, each in its own
+engine thread (the event loop keeps accepting work while batches run). Lanes are the
+engine's parallel batches (CTranslate2's ``inter_threads`` translators: one per core
+with one thread each on a CPU); ``interactive_lanes`` of them are kept for interactive
+work (``priority > 0``), so a headline never waits for a bulk batch to end.
 
 Guarantees a caller relies on:
 
 - results come back in the order of the submitted texts;
 - the queue is bounded (``max_queue_items``): past it, :class:`Overloaded` with a
   ``retry_after`` estimated from recent throughput;
+- admission control: a request whose estimated wait (fair share of the queue ahead of
+  it, on the lanes it may use, at the measured throughput) exceeds the time left to
+  its deadline is refused at once with :class:`Overloaded` and an honest
+  ``retry_after``, instead of being queued to end in a 504;
+- batches are bounded in time, not only in items: a batch's expected duration (a cost
+  model calibrated per model, :mod:`service.batching.cost`) stays within
+  ``deadline_share`` of the time left to the tightest deadline among its items;
 - a deadline that passes, or a caller that is cancelled (client gone), drops that
-  request's queued items;
+  request's queued items; items are checked again just before each batch runs, so no
+  work is computed for a caller whose deadline has passed;
 - an engine exception fails only the requests whose items caused it: a failing batch
   is split in halves and retried until the failing items are isolated (out-of-memory
   errors on an accelerator are handled the same way, after freeing cached memory);
@@ -26,15 +36,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from service.batching.clock import Clock, MonotonicClock
+from service.batching.cost import CostModel
 from service.batching.faults import is_out_of_memory, release_accelerator_memory
-from service.batching.queue import Batch, FairQueue, WorkItem, WorkRequest
-from service.batching.throughput import ThroughputMeter
-from service.engines.base import BatchKey, Engine, Generated
+from service.batching.queue import Batch, FairQueue, PlanLimits, WorkInput, WorkItem, WorkRequest
+from service.batching.throughput import RETRY_AFTER_MAX, RETRY_AFTER_MIN, ThroughputMeter
+from service.engines.base import BatchKey, Decoding, Engine, Generated
 from service.errors import (
     DeadlineExceeded,
     GenerationFailed,
@@ -53,10 +66,23 @@ log = logging.getLogger(__name__)
 
 #: Bulk batches stay short for this long after the last interactive submission.
 INTERACTIVE_WINDOW_S = 5.0
+#: Share of the time left to the tightest deadline a batch may be expected to take:
+#: the cost model is an estimate, and a batch may have to run again after a split.
+DEADLINE_SHARE = 0.5
 
 #: Items whose tokens are counted between two yields to the event loop, so a bulk
 #: request's tokenisation does not stall other callers.
 _COUNT_CHUNK = 128
+
+
+@dataclass(eq=False)
+class _Lane:
+    """A batch running on one lane."""
+
+    batch: Batch
+    interactive: bool
+    started: float
+    expected_end: float | None
 
 
 class BatchScheduler:
@@ -66,9 +92,15 @@ class BatchScheduler:
                  max_wait_ms: float, max_queue_items: int, regroup_ms: float = 0.0,
                  bulk_items_while_interactive: int = 0,
                  interactive_window_s: float = INTERACTIVE_WINDOW_S,
+                 lanes: int | None = None, interactive_lanes: int = 0,
+                 max_batch_seconds: float | None = None,
+                 bulk_seconds_while_interactive: float | None = None,
+                 deadline_share: float = DEADLINE_SHARE,
                  metrics: ServiceMetrics | None = None, clock: Clock | None = None) -> None:
         """``max_wait_ms`` counts from the oldest queued item of the batch being formed;
-        ``clock`` (default: monotonic time) also defines the scale of ``deadline``."""
+        ``clock`` (default: monotonic time) also defines the scale of ``deadline``.
+        ``lanes`` defaults to the engine's ``parallel_batches`` (1 if it has none);
+        ``interactive_lanes`` of them never run bulk work (at most ``lanes - 1``)."""
         if max_batch_items < 1 or max_batch_tokens < 1 or max_queue_items < 1:
             raise ValueError("batch and queue limits must be positive")
         self._engine = engine
@@ -77,23 +109,32 @@ class BatchScheduler:
         self._max_wait = max(0.0, max_wait_ms) / 1000.0
         self._regroup = max(0.0, regroup_ms) / 1000.0
         self._bulk_cap = max(0, bulk_items_while_interactive)
+        self._bulk_seconds = bulk_seconds_while_interactive
+        self._max_seconds = max_batch_seconds
+        self._deadline_share = deadline_share
         self._interactive_window = interactive_window_s
         self._last_interactive = float("-inf")
         self._max_queue = max_queue_items
         self._metrics = metrics
         self._clock: Clock = clock or MonotonicClock()
+        self._lanes = max(1, lanes if lanes is not None
+                          else int(getattr(engine, "parallel_batches", 1) or 1))
+        self._reserved = max(0, min(interactive_lanes, self._lanes - 1))
         self._queue = FairQueue()
         # Every request not yet answered, queued or in a running batch: stop() and a
         # worker crash must answer all of them.
         self._live: set[WorkRequest] = set()
+        self._running: dict[asyncio.Task[None], _Lane] = {}
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._stopping = False
         self._error: str | None = None
         self._throughput = ThroughputMeter()
+        self._cost = CostModel()
+        self._decodings: dict[BatchKey, Decoding] = {}
         self._engine_free_at = float("-inf")
-        # Items queued when the engine last became free, and requests that batch
+        # Items queued when a lane last became free, and requests that batch
         # answered: their callers are expected back with more work soon.
         self._queued_at_free = 0
         self._answered_last = 0
@@ -101,13 +142,18 @@ class BatchScheduler:
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings,
                       metrics: ServiceMetrics | None = None) -> BatchScheduler:
-        """A scheduler with the batching limits of ``settings``."""
+        """A scheduler with the batching limits of ``settings``; lanes are the
+        engine's parallel batches."""
         return cls(engine, max_batch_items=settings.max_batch_items,
                    max_batch_tokens=settings.max_batch_tokens,
                    max_wait_ms=settings.max_wait_ms,
                    max_queue_items=settings.max_queue_items,
                    regroup_ms=settings.batch_regroup_ms,
                    bulk_items_while_interactive=settings.bulk_batch_items_while_interactive,
+                   interactive_lanes=settings.interactive_lanes,
+                   max_batch_seconds=settings.max_batch_seconds or None,
+                   bulk_seconds_while_interactive=(
+                       settings.bulk_batch_seconds_while_interactive or None),
                    metrics=metrics)
 
     # --- state ------------------------------------------------------------------
@@ -120,6 +166,16 @@ class BatchScheduler:
     def queue_depth(self) -> int:
         """Items waiting for a batch (items in a running batch are not counted)."""
         return self._queue.depth
+
+    @property
+    def lanes(self) -> int:
+        """Batches this scheduler runs at once."""
+        return self._lanes
+
+    @property
+    def running_batches(self) -> int:
+        """Batches in the engine now."""
+        return len(self._running)
 
     @property
     def healthy(self) -> bool:
@@ -138,8 +194,14 @@ class BatchScheduler:
 
     @property
     def items_per_second(self) -> float | None:
-        """Moving average of items generated per second of engine time (None: no batch yet)."""
+        """Moving average of items generated per second of engine time on one lane
+        (None: no batch yet)."""
         return self._throughput.items_per_second
+
+    @property
+    def cost_model(self) -> CostModel:
+        """The calibrated batch-duration model (read-only use)."""
+        return self._cost
 
     def now(self) -> float:
         """The scheduler clock's time: ``deadline`` values are on this scale."""
@@ -152,7 +214,7 @@ class BatchScheduler:
             return
         if self._stopping:
             raise ServiceStopping(f"model {self.name} is shutting down")
-        self._executor = ThreadPoolExecutor(max_workers=1,
+        self._executor = ThreadPoolExecutor(max_workers=self._lanes,
                                             thread_name_prefix=f"engine-{self.name}")
         self._task = asyncio.get_running_loop().create_task(
             self._work(), name=f"batch-worker-{self.name}")
@@ -162,8 +224,8 @@ class BatchScheduler:
     async def stop(self, timeout: float | None = None) -> None:
         """Refuse new work (``ServiceStopping``), let queued work finish within
         ``timeout`` seconds (None: no limit), then fail what is left with
-        ``ServiceStopping``. A batch still running in the engine thread is abandoned,
-        not interrupted: close the engine only after it returns."""
+        ``ServiceStopping``. Batches still running in engine threads are abandoned,
+        not interrupted: close the engine only after they return."""
         self._stopping = True
         self._wakeup.set()
         task = self._task
@@ -189,18 +251,31 @@ class BatchScheduler:
     # --- submitting -------------------------------------------------------------
     async def submit(self, texts: Sequence[str], key: BatchKey, *,
                      deadline: float | None = None, priority: int = 0) -> list[Generated]:
-        """Generate one output per text, in the order of ``texts``.
+        """``submit_many`` for texts that share one key."""
+        return await self.submit_many([WorkInput(text, key) for text in texts],
+                                      deadline=deadline, priority=priority)
+
+    async def submit_many(self, inputs: Sequence[WorkInput], *,
+                          deadline: float | None = None,
+                          priority: int = 0) -> list[Generated]:
+        """Generate one output per input, in the order of ``inputs``.
+
+        Submit every input of one request (all its texts and segments for this model)
+        in one call: the call is the unit of the round robin, so a request of 128
+        texts gets the same share as a one-sentence request. Inputs may have several
+        keys. ``tokens`` given with an input is trusted (no second tokenisation).
 
         ``deadline`` is an absolute time on this scheduler's clock (``now()``; by
         default ``time.monotonic()``). A higher ``priority`` is served first.
-        Raises :class:`Overloaded` when the queue cannot take ``len(texts)`` more
-        items, :class:`LimitExceeded` when it never could, :class:`DeadlineExceeded`,
-        :class:`GenerationFailed` (the engine failed on one of these texts),
-        :class:`ServiceStopping` and :class:`ModelUnavailable` (worker died). If the
-        calling task is cancelled, its queued items are dropped.
+        Raises :class:`Overloaded` when the queue cannot take these items or their
+        estimated wait exceeds the deadline, :class:`LimitExceeded` when the queue
+        never could, :class:`DeadlineExceeded`, :class:`GenerationFailed` (the engine
+        failed on one of these inputs), :class:`ServiceStopping` and
+        :class:`ModelUnavailable` (worker died). If the calling task is cancelled,
+        its queued items are dropped.
         """
         self._check_accepting()
-        count = len(texts)
+        count = len(inputs)
         if count == 0:
             return []
         if count > self._max_queue:
@@ -213,19 +288,20 @@ class BatchScheduler:
             raise DeadlineExceeded(self._deadline_message())
         if self._task is None:
             await self.start()
-        tokens = await self._count_tokens(texts, key)
+        tokens = await self._count_tokens(inputs)
         # Counting may have yielded to other callers: check again before queueing.
         self._check_accepting()
         self._check_room(count)
+        self._admit(count, priority, deadline)
 
         if priority > 0:
             self._last_interactive = self._clock.now()
-        request = WorkRequest(key=key, priority=priority, deadline=deadline,
+        request = WorkRequest(priority=priority, deadline=deadline,
                               enqueued_at=self._clock.now(),
                               future=asyncio.get_running_loop().create_future(),
                               results=[None] * count, unanswered=count)
-        self._queue.add(request, [WorkItem(request, i, text, n)
-                                  for i, (text, n) in enumerate(zip(texts, tokens))])
+        self._queue.add(request, [WorkItem(request, i, item.text, n, item.key)
+                                  for i, (item, n) in enumerate(zip(inputs, tokens))])
         self._live.add(request)
         self._queue_changed()
         self._wakeup.set()
@@ -252,17 +328,19 @@ class BatchScheduler:
             self._fail(request, DeadlineExceeded(self._deadline_message()))
         return request.future.result()
 
-    async def _count_tokens(self, texts: Sequence[str], key: BatchKey) -> list[int]:
-        """Source tokens per text as the engine will see them, yielding between chunks."""
+    async def _count_tokens(self, inputs: Sequence[WorkInput]) -> list[int]:
+        """Source tokens per input as the engine will see them (counted only where the
+        caller did not give them), yielding between chunks."""
         counts: list[int] = []
         cap = max(1, self._engine.max_input_tokens)
         try:
-            for start in range(0, len(texts), _COUNT_CHUNK):
+            for start in range(0, len(inputs), _COUNT_CHUNK):
                 if start:
                     await asyncio.sleep(0)
                 # The engine adds its prefix and truncates at max_input_tokens itself.
-                counts.extend(min(self._engine.count_tokens(text, key.src_lang), cap)
-                              for text in texts[start:start + _COUNT_CHUNK])
+                counts.extend(min(item.tokens if item.tokens is not None else
+                                  self._engine.count_tokens(item.text, item.key.src_lang), cap)
+                              for item in inputs[start:start + _COUNT_CHUNK])
         except NewsroomError:
             raise
         except Exception as exc:
@@ -285,7 +363,55 @@ class BatchScheduler:
         raise Overloaded(
             f"model {self.name} is busy: {depth} inputs queued, limit {self._max_queue}; "
             f"retry later",
-            retry_after=self._throughput.retry_after(depth + count - self._max_queue))
+            retry_after=self._throughput.retry_after(
+                (depth + count - self._max_queue) / self._lanes))
+
+    # --- admission control --------------------------------------------------------
+    def estimated_wait(self, count: int, priority: int = 0) -> float | None:
+        """Seconds until a new request of ``count`` items at ``priority`` would be
+        answered, at the measured throughput (None: nothing measured yet).
+
+        Fair share: each queued request of the same class is ahead of it by at most
+        ``count`` items (round robin), higher classes by all their items, lower ones
+        by nothing; plus the wait for a lane if none is free for its class."""
+        rate = self._throughput.items_per_second
+        if not rate:
+            return None
+        ahead = 0
+        for request in self._queue.requests():
+            if request.priority > priority:
+                ahead += request.queued_count
+            elif request.priority == priority:
+                ahead += min(request.queued_count, count)
+        lanes = self._lanes if priority > 0 else self._lanes - self._reserved
+        return self._lane_wait(priority > 0) + (ahead + count) / (rate * lanes)
+
+    def _lane_wait(self, interactive: bool) -> float:
+        """Expected seconds until a lane that may take this class is free."""
+        bulk = sum(1 for lane in self._running.values() if not lane.interactive)
+        if len(self._running) < self._lanes and (
+                interactive or bulk < self._lanes - self._reserved):
+            return 0.0
+        now = self._clock.now()
+        ends = [max(0.0, lane.expected_end - now) for lane in self._running.values()
+                if lane.expected_end is not None and (interactive or not lane.interactive)]
+        return min(ends, default=0.0)
+
+    def _admit(self, count: int, priority: int, deadline: float | None) -> None:
+        """Refuse (``Overloaded``) a request that would wait past its deadline."""
+        if deadline is None:
+            return
+        wait = self.estimated_wait(count, priority)
+        if wait is None:
+            return
+        left = deadline - self._clock.now()
+        if wait <= left:
+            return
+        retry = min(RETRY_AFTER_MAX, max(RETRY_AFTER_MIN, math.ceil(wait - left)))
+        raise Overloaded(
+            f"model {self.name} is busy: this request would wait about {wait:.0f} s for "
+            f"{count} inputs, longer than the {max(0.0, left):.0f} s left to its deadline; "
+            f"retry later", retry_after=float(retry))
 
     def _deadline_message(self) -> str:
         return f"the request did not finish within its deadline (model {self.name})"
@@ -299,40 +425,71 @@ class BatchScheduler:
             while True:
                 batch = await self._next_batch()
                 if batch is None:
-                    return
-                await self._dispatch(batch)
+                    break
+                self._start_lane(batch)
+            # Stopping: let the batches still running finish.
+            while self._running:
+                await asyncio.wait(set(self._running))
         except asyncio.CancelledError:
+            for lane_task in list(self._running):
+                lane_task.cancel()
             raise
         except BaseException as exc:  # noqa: BLE001 - the worker must never die silently
             self._crashed(exc)
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
 
+    def _start_lane(self, batch: Batch) -> None:
+        interactive = all(item.request.priority > 0 for item in batch.items)
+        started = self._clock.now()
+        expected = self._cost.seconds(len(batch.items), batch.longest,
+                                      self._decoding(batch.key))
+        task = asyncio.get_running_loop().create_task(
+            self._dispatch(batch), name=f"batch-lane-{self.name}")
+        self._running[task] = _Lane(batch, interactive, started,
+                                    None if expected is None else started + expected)
+        task.add_done_callback(self._on_lane_done)
+
+    def _on_lane_done(self, task: asyncio.Task[None]) -> None:
+        self._running.pop(task, None)
+        self._wakeup.set()
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None and self._error is None:
+            # A bug outside the engine call (engine errors are isolated in
+            # _run_isolating): the worker is no longer trustworthy.
+            self._crashed(exc)
+            if self._task is not None:
+                self._task.cancel()
+
     def _interactive_recently(self) -> bool:
         return self._clock.now() - self._last_interactive < self._interactive_window
 
+    def _free_lanes(self) -> tuple[int, int]:
+        """(free lanes for any work, free lanes for bulk work)."""
+        free = self._lanes - len(self._running)
+        bulk_running = sum(1 for lane in self._running.values() if not lane.interactive)
+        return free, max(0, min(free, self._lanes - self._reserved - bulk_running))
+
     async def _next_batch(self) -> Batch | None:
-        """Wait until a batch is full or its oldest item waited ``max_wait``; None
-        once stopping with an empty queue."""
+        """Wait until a lane is free and a batch is full or its oldest item waited
+        ``max_wait``; None once stopping with an empty queue."""
         while True:
-            # Cleared before planning, with no await in between, so a submit that
-            # lands while we wait always wakes us.
+            # Cleared before planning, with no await in between, so a submit or a lane
+            # that finishes while we wait always wakes us.
             self._wakeup.clear()
             self._drop_expired()
-            batch = self._queue.plan(self._max_items, self._max_tokens)
+            free, free_bulk = self._free_lanes()
+            batch = None
+            if free:
+                batch = self._plan(min_priority=None if free_bulk else 1,
+                                   lanes=free if free_bulk else 1)
             if batch is None:
-                if self._stopping:
+                if self._stopping and not self._queue:
                     return None
                 await self._wait_wakeup(None)
                 continue
-            if self._bulk_cap and self._interactive_recently() \
-                    and len(batch.items) > self._bulk_cap \
-                    and all(item.request.priority <= 0 for item in batch.items):
-                # Interactive requests are arriving: keep bulk batches short, since an
-                # interactive input waits for the batch already on the CPU.
-                batch = self._queue.plan(self._bulk_cap, self._max_tokens)
-                assert batch is not None
-                batch.full = True
             due = batch.oldest_enqueued + self._max_wait
             expected = min(self._max_items, self._queued_at_free + self._answered_last)
             if len(batch.items) < expected:
@@ -341,13 +498,62 @@ class BatchScheduler:
                 # the engine ran; without this wait those would leave at once in a
                 # half-full batch and closed-loop clients would split into two groups
                 # alternating in half-full batches. Bounded by ``regroup_ms`` from the
-                # moment the engine became free; a lone caller never waits for it.
+                # moment a lane became free; a lone caller never waits for it.
                 due = max(due, self._engine_free_at + self._regroup)
             if batch.full or self._stopping or self._clock.now() >= due:
                 self._queue.commit(batch)
                 self._queue_changed()
                 return batch
             await self._wait_wakeup(due - self._clock.now())
+
+    def _plan(self, min_priority: int | None, lanes: int) -> Batch | None:
+        """The next batch under the current limits, shared out over ``lanes`` free
+        lanes (several free lanes each get a part of the queue, so all run)."""
+        limits = self._limits(min_priority, self._max_items, self._max_seconds)
+        batch = self._queue.plan(limits)
+        if batch is None:
+            return None
+        if self._interactive_recently() and all(i.request.priority <= 0 for i in batch.items):
+            # Interactive requests are arriving: keep bulk batches short, since an
+            # interactive input may wait for a batch already on the CPU.
+            items = self._bulk_cap or self._max_items
+            seconds = _min_or_none(self._max_seconds, self._bulk_seconds)
+            if len(batch.items) > items or seconds is not None:
+                short = self._queue.plan(self._limits(min_priority, items, seconds))
+                assert short is not None
+                short.full = short.full or len(short.items) < len(batch.items)
+                batch = short
+        if lanes > 1 and len(batch.items) > 1:
+            waiting = self._queue.count(batch.key, min_priority)
+            share = math.ceil(min(waiting, self._max_items * lanes) / lanes)
+            if share < len(batch.items):
+                split = self._queue.plan(self._limits(min_priority, share, limits.max_seconds))
+                assert split is not None
+                split.full = True
+                batch = split
+        return batch
+
+    def _limits(self, min_priority: int | None, items: int,
+                seconds: float | None) -> PlanLimits:
+        return PlanLimits(max_items=items, max_tokens=self._max_tokens,
+                          cost=self._batch_seconds, max_seconds=seconds,
+                          deadline_share=self._deadline_share, now=self._clock.now(),
+                          min_priority=min_priority)
+
+    def _batch_seconds(self, key: BatchKey, items: int, longest: int) -> float | None:
+        return self._cost.seconds(items, longest, self._decoding(key))
+
+    def _decoding(self, key: BatchKey) -> Decoding:
+        decoding = self._decodings.get(key)
+        if decoding is None:
+            describe = getattr(self._engine, "decoding", None)
+            try:
+                decoding = describe(key) if describe is not None else Decoding()
+            except Exception:  # noqa: BLE001 - an estimate only; never fail a request on it
+                log.warning("model %s: no decoding description for %s", self.name, key)
+                decoding = Decoding()
+            self._decodings[key] = decoding
+        return decoding
 
     async def _wait_wakeup(self, timeout: float | None) -> None:
         waiters: set[asyncio.Future[object]] = {asyncio.ensure_future(self._wakeup.wait())}
@@ -415,7 +621,7 @@ class BatchScheduler:
             self._fail(items[0].request, GenerationFailed(
                 f"model {self.name} failed on this input ({reason})"))
             return
-        self._record(items, outputs, self._clock.now() - started)
+        self._record(key, items, outputs, self._clock.now() - started)
         for item, output in zip(items, outputs):
             request = item.request
             if request.done:
@@ -425,10 +631,13 @@ class BatchScheduler:
             if request.unanswered == 0:
                 request.future.set_result([r for r in request.results if r is not None])
 
-    def _record(self, items: list[WorkItem], outputs: list[Generated], seconds: float) -> None:
+    def _record(self, key: BatchKey, items: list[WorkItem], outputs: list[Generated],
+                seconds: float) -> None:
         self._throughput.record(len(items), seconds)
+        longest = max(item.tokens for item in items)
+        self._cost.observe(len(items), longest, self._decoding(key),
+                           max((o.tokens for o in outputs), default=0), seconds)
         if self._metrics is not None:
-            longest = max(item.tokens for item in items)
             padded = longest * len(items)
             ratio = 1.0 - sum(item.tokens for item in items) / padded if padded else 0.0
             self._metrics.observe_batch(self.name, size=len(items), padding_ratio=ratio,
@@ -468,3 +677,8 @@ class BatchScheduler:
     def _set_worker_up(self, up: bool) -> None:
         if self._metrics is not None:
             self._metrics.set_worker_up(self.name, up)
+
+
+def _min_or_none(*values: float | None) -> float | None:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None

@@ -42,6 +42,16 @@ class Generated:
     tokens: int
 
 
+@dataclass(frozen=True)
+class Decoding:
+    """What one batch key asks of the decoder, for the scheduler's cost estimate:
+    rows decoded per input (``beams``) and the bounds of its output length."""
+
+    beams: int = 1
+    max_new_tokens: int | None = None
+    min_new_tokens: int = 0
+
+
 @runtime_checkable
 class Engine(Protocol):
     """A loaded seq2seq model that turns batches of texts into texts."""
@@ -54,6 +64,10 @@ class Engine(Protocol):
     device: str
     #: Longest source, in tokens (special tokens included), the model accepts.
     max_input_tokens: int
+
+    # Optional, read with ``getattr`` by the scheduler:
+    #   ``parallel_batches: int`` - batches the engine runs at once (default 1);
+    #   ``decoding(key) -> Decoding`` - beams and output bounds of ``key``.
 
     def count_tokens(self, text: str, src_lang: str | None = None) -> int:
         """Source tokens ``text`` becomes, special tokens included."""

@@ -16,9 +16,15 @@ transformers engine sees and returns:
 
 Device and compute type follow the torch engine's choice of device: CPU -> ``int8``,
 CUDA -> ``int8_float16`` (int8 conversions) or ``float16``; ``NEWSROOM_CT2_COMPUTE_TYPE``
-overrides. ``NEWSROOM_THREADS`` sets ``intra_threads`` (0: the usable cores divided
-among the parallel batches) and ``NEWSROOM_CT2_INTER_THREADS`` ``inter_threads`` (see
-docs/engines.md for a given number of cores).
+overrides.
+
+Batch lanes: the translator runs ``inter_threads`` batches at once, one per worker, and
+the scheduler keeps that many batches in flight (``parallel_batches``). By default a
+CPU gets one lane per usable core with one thread each (``NEWSROOM_CT2_INTER_THREADS=0``,
+``NEWSROOM_THREADS=0``), plus ``NEWSROOM_INTERACTIVE_LANES`` lanes kept for interactive
+requests: on long beam-search decoding two single-threaded translators beat one
+two-threaded translator by 1.6-2x on a 2-core CPU (docs/engines.md). On CUDA: one lane
+(plus the interactive ones).
 
 ``ctranslate2`` is imported at the top of this module on purpose: without the package,
 importing this module raises ImportError, which the model manager turns into
@@ -37,7 +43,7 @@ from typing import Any
 
 import ctranslate2
 
-from service.engines.base import BatchKey, Generated
+from service.engines.base import BatchKey, Decoding, Generated
 from service.engines.ct2_convert import (
     CT2_FAMILIES,
     Conversion,
@@ -79,15 +85,26 @@ def ct2_device(device: str) -> tuple[str, int]:
     return "cpu", 0
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, else the machine's count)."""
+    return (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1)
+
+
 def resolve_threads(threads: int, inter_threads: int = 1) -> int:
     """Threads per batch: the setting, or (0) the usable cores shared among the
     ``inter_threads`` parallel batches. CTranslate2's own default is 4 whatever the
     core count, which oversubscribes small nodes and idles big ones."""
     if threads > 0:
         return threads
-    cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-             else os.cpu_count() or 1)
-    return max(1, cores // max(1, inter_threads))
+    return max(1, usable_cores() // max(1, inter_threads))
+
+
+def resolve_lanes(setting: int, device: str) -> int:
+    """Bulk batch lanes: the setting, or (0) one per usable core on a CPU, one on CUDA."""
+    if setting > 0:
+        return setting
+    return 1 if device == "cuda" else usable_cores()
 
 
 def resolve_compute_type(setting: str, device: str, stored: str) -> str:
@@ -161,6 +178,8 @@ class CTranslate2Engine:
         # Tokenizers keep ``src_lang`` as state: serialise every use of it.
         self._tok_lock = threading.Lock()
         self.max_input_tokens = self._max_input_tokens(max_positions)
+        #: Batches the translator runs at once (its workers): the scheduler's lanes.
+        self.parallel_batches = max(1, int(getattr(translator, "num_translators", 1) or 1))
 
     # --- loading ------------------------------------------------------------------
     @classmethod
@@ -211,10 +230,13 @@ class CTranslate2Engine:
         chosen = pick_conversion(conversions, device, settings.ct2_compute_type)
         compute_type = resolve_compute_type(settings.ct2_compute_type, device,
                                             chosen.quantization)
-        inter = max(1, settings.ct2_inter_threads)
+        lanes = resolve_lanes(settings.ct2_inter_threads, device)
+        # Interactive lanes are idle most of the time: threads are sized for the bulk
+        # lanes, and an interactive batch briefly shares the cores with them.
+        inter = lanes + max(0, getattr(settings, "interactive_lanes", 0))
         return cls.load(entry, chosen.path, device=device, device_index=index,
                         compute_type=compute_type,
-                        intra_threads=resolve_threads(settings.threads, inter),
+                        intra_threads=resolve_threads(settings.threads, lanes),
                         inter_threads=inter)
 
     def _max_input_tokens(self, max_positions: int | None) -> int:
@@ -290,8 +312,17 @@ class CTranslate2Engine:
             options["length_penalty"] = float(penalty)
         return options, forced_eos
 
+    def decoding(self, key: BatchKey) -> Decoding:
+        """Beams and output bounds of ``key`` (for the scheduler's cost estimate)."""
+        options, forced_eos = self.decoding_options(key)
+        extra = 1 if forced_eos else 0
+        return Decoding(beams=options["beam_size"],
+                        max_new_tokens=options["max_decoding_length"] + extra,
+                        min_new_tokens=options["min_decoding_length"])
+
     def generate(self, texts: Sequence[str], key: BatchKey) -> list[Generated]:
-        """Greedy or beam decoding of one batch (blocking; runs in a worker thread)."""
+        """Greedy or beam decoding of one batch (blocking; runs in a worker thread;
+        up to ``parallel_batches`` calls may run at once)."""
         if not texts:
             return []
         source = self._encode(texts, key)

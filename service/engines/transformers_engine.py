@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from service.engines.base import BatchKey, Generated, GenerationOptions
+from service.engines.base import BatchKey, Decoding, Generated, GenerationOptions
 from service.engines.device import Placement, torch_dtype
 from service.languages import M2M100_CODES, NLLB_CODES
 from service.registry import ModelEntry
@@ -123,6 +123,18 @@ class TransformersEngine:
         return int(self.tokenizer.convert_tokens_to_ids(code))
 
     # --- generation ---------------------------------------------------------------
+    def decoding(self, key: BatchKey) -> Decoding:
+        """Beams and output bounds of ``key`` (for the scheduler's cost estimate)."""
+        kwargs = merge_generation(self.entry.generation, key.options)
+        config = getattr(self.model, "generation_config", None)
+        beams = kwargs.get("num_beams") or getattr(config, "num_beams", None) or 1
+        limit = kwargs.get("max_new_tokens") or getattr(config, "max_new_tokens", None)
+        if not limit:
+            max_length = getattr(config, "max_length", None)
+            limit = max_length - 1 if max_length else None
+        return Decoding(beams=int(beams), max_new_tokens=int(limit) if limit else None,
+                        min_new_tokens=int(kwargs.get("min_new_tokens") or 0))
+
     def generate(self, texts: Sequence[str], key: BatchKey) -> list[Generated]:
         """Greedy or beam decoding of one batch (blocking; runs in a worker thread)."""
         import torch
