@@ -483,8 +483,7 @@ class BatchScheduler:
             free, free_bulk = self._free_lanes()
             batch = None
             if free:
-                batch = self._plan(min_priority=None if free_bulk else 1,
-                                   lanes=free if free_bulk else 1)
+                batch = self._plan(None if free_bulk else 1, free, free_bulk)
             if batch is None:
                 if self._stopping and not self._queue:
                     return None
@@ -506,9 +505,9 @@ class BatchScheduler:
                 return batch
             await self._wait_wakeup(due - self._clock.now())
 
-    def _plan(self, min_priority: int | None, lanes: int) -> Batch | None:
-        """The next batch under the current limits, shared out over ``lanes`` free
-        lanes (several free lanes each get a part of the queue, so all run)."""
+    def _plan(self, min_priority: int | None, free: int, free_bulk: int) -> Batch | None:
+        """The next batch under the current limits, shared out over the free lanes it
+        may use (several free lanes each get a part of the queue, so all run)."""
         limits = self._limits(min_priority, self._max_items, self._max_seconds)
         batch = self._queue.plan(limits)
         if batch is None:
@@ -523,6 +522,8 @@ class BatchScheduler:
                 assert short is not None
                 short.full = short.full or len(short.items) < len(batch.items)
                 batch = short
+        interactive = all(i.request.priority > 0 for i in batch.items)
+        lanes = free if interactive else free_bulk
         if lanes > 1 and len(batch.items) > 1:
             waiting = self._queue.count(batch.key, min_priority)
             share = math.ceil(min(waiting, self._max_items * lanes) / lanes)

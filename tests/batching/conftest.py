@@ -23,8 +23,9 @@ class FakeEngine:
     - ``gated``: each ``generate`` call waits for one :meth:`release`;
     - ``fail_on``: a batch containing one of these texts raises ``ValueError``;
     - ``raise_for``: a callable deciding per batch what to raise (or None);
-    - ``clock`` + ``seconds_per_call``: each call moves the fake clock on, so
-      throughput is known exactly.
+    - ``clock`` + ``seconds_per_call`` (+ ``seconds_per_item`` x items): each call
+      moves the fake clock on, so throughput is known exactly;
+    - ``parallel_batches``: the lanes a scheduler gives it by default.
     """
 
     name = "fake"
@@ -34,8 +35,11 @@ class FakeEngine:
     def __init__(self, *, gated: bool = False, fail_on: Sequence[str] = (),
                  raise_for: Callable[[list[str]], BaseException | None] | None = None,
                  clock: FakeClock | None = None, seconds_per_call: float = 0.0,
-                 max_input_tokens: int = 512) -> None:
+                 seconds_per_item: float = 0.0, max_input_tokens: int = 512,
+                 parallel_batches: int = 1) -> None:
         self.max_input_tokens = max_input_tokens
+        self.parallel_batches = parallel_batches
+        self._per_item = seconds_per_item
         self.calls: list[tuple[list[str], BatchKey]] = []
         self.fail_on = set(fail_on)
         self.raise_for = raise_for
@@ -59,7 +63,7 @@ class FakeEngine:
         if self._gate is not None and not self._gate.acquire(timeout=GUARD_S):
             raise TimeoutError("test never released the fake engine")
         if self._clock is not None:
-            self._clock.t += self._seconds
+            self._clock.t += self._seconds + self._per_item * len(texts)
         if self.raise_for is not None:
             exc = self.raise_for(list(texts))
             if exc is not None:
