@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from service.errors import LanguageNotDetected, NewsroomError, Overloaded, ServiceStopping
-from service.text.html import extract_text_nodes
+from service.text.html import parse_html
 
 #: Attempts for one call that keeps getting "busy, retry later" answers.
 MAX_ATTEMPTS = 8
@@ -68,10 +68,10 @@ class Processor(Protocol):
 
 
 def plain_text(text: str, fmt: str) -> str:
-    """The article's text for summaries and language id (HTML: its text nodes)."""
+    """The article's text for summaries and language id (HTML: its text blocks)."""
     if fmt != "html":
         return text
-    return "\n\n".join(t.strip() for t in extract_text_nodes(text).texts if t.strip())
+    return parse_html(text).plain_text()
 
 
 async def retry_overloaded(call: Any) -> Any:

@@ -25,11 +25,13 @@ _WINDOW_S = 60.0
 _DAY_S = 86_400
 
 
-def check_texts(settings: Settings, texts: Sequence[str], field: str = "texts") -> int:
+def check_texts(settings: Settings, texts: Sequence[str], field: str = "texts",
+                measure: Callable[[str], int] = len) -> int:
     """Validate a request's texts against the size limits; return its character count.
 
     ``field`` names the input: ``text`` for one string, ``texts`` for a list (items
-    are then named ``texts[i]``).
+    are then named ``texts[i]``). ``measure`` counts a text's characters: HTML is
+    counted by its text content (:func:`html_chars`), not its markup.
     """
     if not texts:
         raise InvalidInput(f"{field} must contain at least one text", field=field)
@@ -41,18 +43,32 @@ def check_texts(settings: Settings, texts: Sequence[str], field: str = "texts") 
     total = 0
     for index, text in enumerate(texts):
         name = field if field == "text" else f"{field}[{index}]"
-        if len(text) > settings.max_chars_per_text:
+        size = measure(text)
+        if size > settings.max_chars_per_text:
             raise LimitExceeded(
-                f"{name} has {len(text)} characters; the limit is "
+                f"{name} has {size} characters; the limit is "
                 f"{settings.max_chars_per_text} per text (max_chars_per_text)",
                 field=name, limit="max_chars_per_text")
-        total += len(text)
+        total += size
     if total > settings.max_chars_per_request:
         raise LimitExceeded(
             f"the request has {total} characters; the limit is "
             f"{settings.max_chars_per_request} per request (max_chars_per_request)",
             field=field, limit="max_chars_per_request")
     return total
+
+
+def html_chars(text: str) -> int:
+    """Characters of an HTML text that count against limits and quotas: its text
+    content (markup, scripts and styles are free)."""
+    from service.text.html import text_length
+
+    return text_length(text)
+
+
+def measure_for(fmt: str) -> Callable[[str], int]:
+    """How to count the characters of a text in format ``fmt`` (text or html)."""
+    return html_chars if fmt == "html" else len
 
 
 class CallerLimiter:

@@ -12,12 +12,15 @@ URL. Behaviour follows DeepL's documented API:
 - ``translations[]`` carry ``detected_source_language`` (upper case) and ``text``, plus
   ``billed_characters`` when ``show_billed_characters`` is set (the ``deepl`` client
   always sets it) and ``model_type_used`` when ``model_type`` is given;
-- ``tag_handling=html|xml`` translates only text nodes and keeps the markup;
+- ``tag_handling=html|xml`` goes through the HTML translator (whole sentences across
+  inline tags, markup kept); ``ignore_tags`` (content untouched), ``non_splitting_tags``
+  (inline), ``splitting_tags`` (delimit sentences) and ``outline_detection=0`` (only
+  ``splitting_tags`` delimit) are honoured; ``billed_characters`` counts text, not
+  markup;
 - parameters that only tune DeepL's own engine (``split_sentences``,
-  ``preserve_formatting``, ``context``, ``outline_detection``, ``splitting_tags``,
-  ``non_splitting_tags``, ``model_type``, ``formality=default|prefer_*``) are accepted;
-  ones whose effect cannot be honoured (glossaries, style rules, translation memories,
-  custom instructions, ``ignore_tags``, ``formality=more|less``: no language here
+  ``preserve_formatting``, ``context``, ``model_type``, ``formality=default|prefer_*``)
+  are accepted; ones whose effect cannot be honoured (glossaries, style rules,
+  translation memories, custom instructions, ``formality=more|less``: no language here
   supports formality) get DeepL's 400 ``{"message": "Value for '...' not supported."}``
   rather than being dropped silently;
 - errors are ``{"message": ...}`` (with a ``detail`` where it helps); over a size limit
@@ -50,6 +53,7 @@ from service.http.deps import admit, charge, get_runtime, http_state, until_disc
 from service.http.errors import ErrorFamily
 from service.http.limits import check_texts
 from service.languages import LANGUAGE_NAMES, normalize_language
+from service.text.html import HtmlOptions, text_length
 
 router = APIRouter(tags=["DeepL compatible"])
 
@@ -68,8 +72,6 @@ UNSUPPORTED: dict[str, str] = {
     "style_id": "style rules are not supported by this server",
     "translation_memory_id": "translation memories are not supported by this server",
     "custom_instructions": "custom instructions are not supported by this server",
-    "ignore_tags": "ignore_tags is not supported; mark such elements translate=\"no\" "
-                   "with tag_handling=html instead",
 }
 _SPLIT_SENTENCES = frozenset({"0", "1", "nonewlines"})
 _MODEL_TYPES = frozenset({"quality_optimized", "latency_optimized",
@@ -170,6 +172,28 @@ def _check_options(params: Params) -> None:
         raise DeepLBadRequest("Value for 'formality' not supported.", field="formality")
 
 
+def _tag_list(params: Params, name: str) -> frozenset[str]:
+    """A tag-list parameter: comma-separated (the clients join lists so), repeated,
+    or a JSON list; names compared in lower case."""
+    tags: set[str] = set()
+    for value in params.getlist(name):
+        if not isinstance(value, str):
+            raise DeepLBadRequest(f"Value for '{name}' not supported.", field=name,
+                                  detail="a comma-separated list of tag names")
+        tags.update(t.strip().lower() for t in value.split(",") if t.strip())
+    return frozenset(tags)
+
+
+def _html_options(params: Params) -> HtmlOptions:
+    """DeepL's tag-handling parameters as :class:`HtmlOptions`."""
+    outline = params.get("outline_detection")
+    return HtmlOptions(
+        ignore_tags=_tag_list(params, "ignore_tags"),
+        non_splitting_tags=_tag_list(params, "non_splitting_tags"),
+        splitting_tags=_tag_list(params, "splitting_tags"),
+        outline_detection=True if outline in (None, "") else params.flag("outline_detection"))
+
+
 def _format(params: Params) -> str:
     tag_handling = params.get("tag_handling")
     if tag_handling in (None, ""):
@@ -202,13 +226,16 @@ async def translate(request: Request) -> JSONResponse:
     tgt = from_deepl(target, served, "target_lang")
     source = params.get("source_lang")
     src = "auto" if source in (None, "") else from_deepl(source, served, "source_lang")
-    chars = check_texts(runtime.settings, texts, field="text")
+    options = _html_options(params)
+    measure = (lambda t: text_length(t, options)) if fmt == "html" else len
+    chars = check_texts(runtime.settings, texts, field="text", measure=measure)
 
     service = TranslationService(runtime)
     service.check_languages(src, tgt)  # no route: fail before the quota is charged
     charge(request, principal, chars)
     results = await until_disconnect(request, service.translate_many(
-        texts, source=src, target=tgt, fmt=fmt, field_name="text"))
+        texts, source=src, target=tgt, fmt=fmt, field_name="text",
+        html_options=options if fmt == "html" else None))
 
     billed = params.flag("show_billed_characters")
     model_type = params.get("model_type")
@@ -220,7 +247,7 @@ async def translate(request: Request) -> JSONResponse:
             "detected_source_language": to_deepl(result.source or tgt),
             "text": result.text}
         if billed:
-            item["billed_characters"] = len(text)
+            item["billed_characters"] = measure(text)
         if model_type:
             item["model_type_used"] = str(model_type).removeprefix("prefer_")
         translations.append(item)

@@ -9,7 +9,8 @@ LibreTranslate's documented API and its server's behaviour:
   ``translatedText`` mirrors it; ``source`` may be ``auto``, and then the answer
   carries ``detectedLanguage`` ``{"confidence": 0-100, "language"}`` (a list of them
   when ``q`` is a list: each text is identified on its own);
-- ``format=html`` translates only the text nodes and keeps the markup;
+- ``format=html`` goes through the same HTML translator as ``/v1/translate`` (whole
+  sentences across inline tags, markup kept) and counts only text characters;
 - ``alternatives=N`` is accepted; the models decode greedily and have no alternative
   hypotheses, so ``alternatives`` comes back empty (``[]``, or one ``[]`` per text);
 - ``api_key`` is read from the body (or an ``Authorization`` header); when keys are
@@ -42,7 +43,7 @@ from service.http.auth import Principal, presented_key
 from service.http.compat_params import Params, read_params
 from service.http.deps import admit, charge, get_runtime, http_state, until_disconnect
 from service.http.errors import ErrorFamily
-from service.http.limits import check_texts
+from service.http.limits import check_texts, measure_for
 from service.languages import LANGUAGE_NAMES, normalize_language
 
 router = APIRouter(tags=["LibreTranslate compatible"])
@@ -160,12 +161,12 @@ async def translate(request: Request) -> JSONResponse:
 
     runtime = get_runtime(request)
     settings = runtime.settings
-    chars = check_texts(settings, texts, field="q")
-    src = _language(source, runtime.languages, "source", allow_auto=True)
-    tgt = _language(target, runtime.languages, "target", allow_auto=False)
     fmt = params.get("format") or "text"
     if fmt not in ("text", "html"):
         raise InvalidInput(f"{fmt} format is not supported", field="format")
+    chars = check_texts(settings, texts, field="q", measure=measure_for(fmt))
+    src = _language(source, runtime.languages, "source", allow_auto=True)
+    tgt = _language(target, runtime.languages, "target", allow_auto=False)
 
     service = TranslationService(runtime)
     service.check_languages(src, tgt)  # no route: fail before the quota is charged

@@ -14,11 +14,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
+from service.workflows.extraction import ExtractionService
 from service.workflows.translation import TranslationService
 from service.http import schemas as s
 from service.http.auth import Principal
 from service.http.deps import charge, get_runtime, native_caller, until_disconnect
-from service.http.limits import check_texts
+from service.http.limits import check_texts, html_chars, measure_for
 from service.languages import LANGUAGE_NAMES
 
 router = APIRouter(prefix="/v1", tags=["native"])
@@ -33,13 +34,15 @@ async def translate(body: s.TranslateRequest, request: Request,
                     caller: Principal = Depends(native_caller)) -> s.TranslateResponse:
     """Translate ``text`` or ``texts`` (plain text or HTML) into ``target``.
 
-    Paragraphs and line breaks are kept; with ``format=html`` tags and attributes are
-    kept and only text nodes are translated. Each result carries the (detected)
-    source language, its confidence and the model route used.
+    Paragraphs and line breaks are kept. With ``format=html`` block elements delimit
+    paragraphs, sentences are translated whole across inline tags (which are put back
+    around the matching words), and tags, attributes, entities and spacing are kept;
+    HTML is limited and billed by its text characters. Each result carries the
+    (detected) source language, its confidence and the model route used.
     """
     runtime = get_runtime(request)
     texts, field = body.items()
-    chars = check_texts(runtime.settings, texts, field)
+    chars = check_texts(runtime.settings, texts, field, measure_for(body.format))
     service = TranslationService(runtime)
     service.check_languages(body.source, body.target)  # fail before charging the quota
     charge(request, caller, chars)
@@ -53,17 +56,40 @@ async def translate(body: s.TranslateRequest, request: Request,
 async def summarize(body: s.SummarizeRequest, request: Request,
                     caller: Principal = Depends(native_caller)) -> dict[str, Any]:
     """A short neutral summary of ``text`` (optionally in another language) with the
-    report of the four neutrality checks."""
+    report of the four neutrality checks. With ``format=html`` the page's main
+    article is extracted first and returned as ``article``."""
     runtime = get_runtime(request)
-    chars = check_texts(runtime.settings, [body.text], "text")
+    chars = check_texts(runtime.settings, [body.text], "text", measure_for(body.format))
     charge(request, caller, chars)
     # Imported here: the summariser pulls in the neutrality checks, which the
     # translation-only routes do not need at start-up.
     from service.workflows.summarization import SummarizationService
 
+    text, article = body.text, None
+    if body.format == "html":
+        article = await ExtractionService(runtime).extract(body.text, url=body.url,
+                                                           field_name="text")
+        text = article.article.text
     result = await until_disconnect(request, SummarizationService(runtime).summarize(
-        body.text, source=body.source, target=body.target, mode=body.mode,
+        text, source=body.source, target=body.target, mode=body.mode,
         max_sentences=body.max_sentences, max_words=body.max_words))
+    out = result.to_dict()
+    if article is not None:
+        out["article"] = article.to_dict()
+    return out
+
+
+@router.post("/extract", response_model=s.ExtractResponse, responses=_LIST_ERRORS,
+             summary="Extract the main article of a web page")
+async def extract(body: s.ExtractRequest, request: Request,
+                  caller: Principal = Depends(native_caller)) -> dict[str, Any]:
+    """The article of ``html`` (navigation, share bars, comments and ads left out) with
+    its title, byline, date, language and canonical URL. Limited and billed by the
+    page's text characters."""
+    runtime = get_runtime(request)
+    chars = check_texts(runtime.settings, [body.html], "html", html_chars)
+    charge(request, caller, chars)
+    result = await ExtractionService(runtime).extract(body.html, url=body.url)
     return result.to_dict()
 
 

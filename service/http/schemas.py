@@ -80,8 +80,11 @@ class TranslateRequest(TextsInput):
     source: str = Field(default="auto", description="Source language code, or 'auto'.")
     target: str = Field(description="Target language code (en, uk, ru, ko).")
     format: Literal["text", "html"] = Field(
-        default="text", description="'html': tags and attributes are kept, only text "
-                                    "nodes are translated.")
+        default="text", description="'html': tags, attributes, entities and spacing are "
+                                    "kept; sentences are translated whole across inline "
+                                    "tags, and alt/title/aria-label values are "
+                                    "translated. Limits and quotas count the text, not "
+                                    "the markup.")
 
 
 class DetectRequest(TextsInput):
@@ -103,6 +106,40 @@ class SummarizeRequest(_Request):
     mode: Literal["auto", "abstractive", "extractive"] = "auto"
     max_sentences: int | None = Field(default=None, ge=1, le=20)
     max_words: int | None = Field(default=None, ge=5, le=500)
+    format: Literal["text", "html"] = Field(
+        default="text", description="'html': `text` is a web page; its main article is "
+                                    "extracted first (navigation, comments and ads left "
+                                    "out) and the response carries it as `article`.")
+    url: str | None = Field(default=None, description="Where the page came from (html "
+                                                      "only; resolves relative links).")
+
+
+class ExtractRequest(_Request):
+    """``POST /v1/extract``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"html": "<html><body><nav>Home</nav><article><h1>Title</h1>"
+                              "<p>Article text.</p></article></body></html>",
+                      "url": "https://example.org/news/1"}]})
+
+    html: str = Field(description="The page (HTML).",
+                      json_schema_extra={"minLength": 1, "pattern": "\\S"})
+    url: str | None = Field(default=None, description="Where the page came from.")
+
+
+class ExtractResponse(BaseModel):
+    """The main article of a page and its metadata (null when the page gives none)."""
+
+    text: str = Field(description="The article, paragraphs separated by blank lines.")
+    title: str | None
+    byline: str | None
+    date: str | None = Field(description="Publication date (YYYY-MM-DD).")
+    language: str | None = Field(description="Language identified in the text.")
+    language_confidence: float
+    declared_language: str | None = Field(description="Language the page declares.")
+    canonical_url: str | None
+    site_name: str | None
+    description: str | None
 
 
 # --- responses -------------------------------------------------------------------

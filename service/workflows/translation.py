@@ -23,7 +23,7 @@ from service.errors import InvalidInput, LanguageNotDetected
 from service.languages import normalize_language
 from service.registry import Route
 from service.text.chunking import plan_article
-from service.text.html import extract_text_nodes
+from service.text.html import HtmlOptions, parse_html
 from service.text.langid import Detection, article_language
 from service.text.paragraphs import split_paragraphs
 
@@ -67,17 +67,20 @@ class TranslationService:
     async def translate_many(self, texts: Sequence[str], *, source: str | None = "auto",
                              target: str, fmt: Literal["text", "html"] = "text",
                              options: GenerationOptions | None = None,
-                             priority: int | None = None, field_name: str = "texts"
+                             priority: int | None = None, field_name: str = "texts",
+                             html_options: HtmlOptions | None = None
                              ) -> list[TranslationResult]:
         """Translate every text (results in input order). All texts of the call are
         in flight together so their segments share batches. ``priority`` defaults to
-        the request's class: interactive (small) or bulk, see :func:`priority_for`."""
+        the request's class: interactive (small) or bulk, see :func:`priority_for`.
+        ``html_options`` tune ``fmt="html"`` (DeepL's tag-handling parameters)."""
         src, tgt = self.check_languages(source, target)
         if priority is None:
             priority = priority_for(sum(len(t) for t in texts), self.runtime.settings)
         deadline = time.monotonic() + self.runtime.settings.request_timeout_s
         jobs = [self._translate_one(text, src, tgt, fmt, options, priority, deadline,
-                                    f"{field_name}[{i}]" if len(texts) > 1 else field_name)
+                                    f"{field_name}[{i}]" if len(texts) > 1 else field_name,
+                                    html_options)
                 for i, text in enumerate(texts)]
         return list(await asyncio.gather(*jobs))
 
@@ -91,16 +94,19 @@ class TranslationService:
     # --- one text ------------------------------------------------------------------
     async def _translate_one(self, text: str, src: str, tgt: str, fmt: str,
                              options: GenerationOptions | None, priority: int,
-                             deadline: float, field_name: str) -> TranslationResult:
+                             deadline: float, field_name: str,
+                             html_options: HtmlOptions | None = None) -> TranslationResult:
         if fmt == "html":
-            document = extract_text_nodes(text)
-            nodes = list(document.texts)
-            joined = "\n".join(n.strip() for n in nodes)
-            detection = self._identify(joined, src, field_name)
-            languages = [detection.language] * len(nodes)
-            bodies, routes = await self._translate_units(nodes, languages, tgt, options,
-                                                         priority, deadline)
-            out = document.render(bodies)
+            # Blocks delimit paragraphs; the model gets whole sentences without
+            # markup, and service.text.html puts the inline tags back.
+            document = parse_html(text, html_options)
+            detection, languages = self._paragraph_languages(document.blocks, src, field_name)
+            if detection.language is None and document.attributes and src == "auto":
+                detection = self._identify("\n".join(document.attributes), src, field_name)
+            plan = document.plan(languages, detection.language, tgt)
+            bodies, routes = await self._translate_units(plan.units, plan.languages, tgt,
+                                                         options, priority, deadline)
+            out = plan.render(bodies)
         else:
             layout = split_paragraphs(text)
             detection, languages = self._paragraph_languages(layout.paragraphs, src, field_name)

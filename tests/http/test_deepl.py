@@ -143,9 +143,6 @@ def test_client_unsupported_source_is_deepl_400(translator: deepl.Translator) ->
      "supports formality; use prefer_more or prefer_less"),
     ({"tag_handling": "markdown"},
      "Value for 'tag_handling' not supported., detail: use html or xml"),
-    ({"ignore_tags": ["x"], "tag_handling": "xml"},
-     "Value for 'ignore_tags' not supported., detail: ignore_tags is not supported; mark "
-     "such elements translate=\"no\" with tag_handling=html instead"),
 ])
 def test_client_options_that_cannot_be_honoured_are_refused(
         translator: deepl.Translator, options: dict, message: str) -> None:
@@ -153,6 +150,35 @@ def test_client_options_that_cannot_be_honoured_are_refused(
     with pytest.raises(deepl.DeepLException) as caught:
         translator.translate_text("Hello.", **options)
     assert str(caught.value) == f"Bad request, message: {message}"
+
+
+def test_client_tag_options_are_honoured_and_billed_by_text(
+        translator: deepl.Translator) -> None:
+    # 150+ characters of markup, 37 of text: under max_chars_per_text=100.
+    html = ('<div class="story" data-track="x-1234567890"><p>The council met. <x>It voted'
+            '</x> on Tuesday.</p><notes data-id="n1">internal remark</notes></div>')
+    assert len(html) > 100
+    result = translator.translate_text(
+        html, source_lang="EN", target_lang="UK", tag_handling="html",
+        ignore_tags=["notes"], non_splitting_tags=["x"], splitting_tags=["p"],
+        outline_detection=False)
+    assert result.billed_characters == len("The council met. It voted on Tuesday.")
+    assert result.text.startswith('<div class="story" data-track="x-1234567890"><p>')
+    assert result.text.endswith('</p><notes data-id="n1">internal remark</notes></div>')
+    assert result.text.count("<x>") == 1 and "council" not in result.text
+    # Without non_splitting_tags, <x> splits the sentence: the model gets other input.
+    split = translator.translate_text(html, source_lang="EN", target_lang="UK",
+                                      tag_handling="html", ignore_tags="notes")
+    assert split.text != result.text
+
+
+def test_html_page_over_the_body_limit_is_413(base_url: str) -> None:
+    page = "<p>" + "<b>x</b>" * 600 + "</p>"
+    response = httpx.post(f"{base_url}/v2/translate",
+                          headers={"Authorization": f"DeepL-Auth-Key {KEY}"},
+                          json={"text": [page], "target_lang": "UK", "tag_handling": "html"})
+    assert response.status_code == 413
+    assert "max_body_bytes" in response.json()["message"]
 
 
 def test_client_unknown_key_is_authorization_failure(base_url: str) -> None:
