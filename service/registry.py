@@ -24,8 +24,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from service.errors import InvalidInput, NoRoute
 
-Family = Literal["marian", "m2m100", "nllb", "mt5", "t5", "bart", "mbart"]
+Family = Literal["marian", "m2m100", "nllb", "mt5", "t5", "bart", "mbart", "qwen3",
+                 "deberta-v2"]
 PIVOT_LANGUAGE = "en"
+#: Decoder-only instruction models: prompted through a chat template, not fed raw text.
+INSTRUCTION_FAMILIES: frozenset[str] = frozenset({"qwen3"})
 
 
 class ModelEntry(BaseModel):
@@ -38,7 +41,8 @@ class ModelEntry(BaseModel):
     revision: str = "main"
     path: str | None = Field(default=None, description="Local folder (relative to the registry).")
     family: Family
-    task: Literal["translate", "summarize"]
+    #: ``nli``: a premise/hypothesis classifier (the summaries' faithfulness check).
+    task: Literal["translate", "summarize", "nli"]
     directions: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
     licence: str
@@ -70,6 +74,11 @@ class ModelEntry(BaseModel):
 
     def serves_multilingual(self, src: str, tgt: str) -> bool:
         return src in self.languages and tgt in self.languages and src != tgt
+
+    @property
+    def instruction(self) -> bool:
+        """Whether this is a decoder-only instruction model (prompted via chat template)."""
+        return self.family in INSTRUCTION_FAMILIES
 
     def local_path(self) -> Path | None:
         """Absolute local folder given by ``path``, if any."""
@@ -209,12 +218,26 @@ class Registry:
                       f"(directly, multilingually or through {PIVOT_LANGUAGE}).",
                       field="target")
 
-    def summarizer_for(self, lang: str) -> ModelEntry | None:
-        """A usable summarisation model for ``lang`` (one listing it), or ``None``."""
+    def summarizer_for(self, lang: str, preferred: str | None = None) -> ModelEntry | None:
+        """A usable summarisation model for ``lang`` (one listing it), or ``None``:
+        ``preferred`` (NEWSROOM_SUMMARY_MODEL) when it serves ``lang``, else the first
+        in catalogue order."""
+        if preferred:
+            entry = self.get(preferred)
+            if entry.task == "summarize" and self.usable(entry) and lang in entry.languages:
+                return entry
         for entry in self._usable("summarize"):
             if lang in entry.languages:
                 return entry
         return None
+
+    def nli_model(self, preferred: str | None = None) -> ModelEntry | None:
+        """The usable NLI model for faithfulness checks: ``preferred`` or the first."""
+        if preferred:
+            entry = self.get(preferred)
+            return entry if entry.task == "nli" and self.usable(entry) else None
+        usable = self._usable("nli")
+        return usable[0] if usable else None
 
     def summarizers(self) -> list[ModelEntry]:
         """Every usable summarisation model."""

@@ -129,6 +129,19 @@ class Settings(BaseSettings):
     summary_enforcement: Literal["repair", "fallback", "report-only"] = "fallback"
     summary_max_sentences: int = Field(default=3, ge=1)
     summary_max_words: int = Field(default=80, ge=5)
+    summary_model: str | None = Field(
+        default=None, description="Summarisation model to use (catalogue name); default: the "
+                                  "first usable one for the language in catalogue order.")
+    summary_nli: Literal["auto", "on", "off"] = Field(
+        default="auto", description="Model-based faithfulness check of abstractive summaries: "
+        "auto = when the NLI model is local, on = required (503 if missing), off.")
+    nli_model: str | None = Field(default=None, description="NLI model (catalogue name).")
+    nli_min_entailment: float = Field(
+        default=0.5, ge=0, le=1, description="A summary sentence whose best article window "
+        "entails it with less probability than this is flagged as unsupported.")
+    nli_max_contradiction: float = Field(
+        default=0.5, ge=0, le=1, description="A summary sentence that some article window "
+        "contradicts with more probability than this is flagged.")
 
     @field_validator("languages", "required_models", "api_keys", "enable_models", mode="before")
     @classmethod

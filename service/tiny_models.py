@@ -5,6 +5,9 @@
 - Marian models for the directions the default catalogue serves with Opus-MT;
 - one M2M100 model for the directions it serves with m2m100_418M;
 - one MT5 summarisation model;
+- one Qwen3 instruction model (decoder-only, byte-level BPE tokenizer, ChatML chat
+  template) and one DeBERTa-v2 NLI classifier (entailment / neutral / contradiction),
+  the shapes of the default summariser and faithfulness checker;
 - ``DIR/registry.yaml`` routing every direction and task to them.
 
 Each model gets a SentencePiece tokenizer trained on the fly on a small built-in
@@ -161,6 +164,101 @@ def build_mt5(out: Path, spm_model: Path, seed: int = 0) -> None:
     tokenizer.save_pretrained(out)
 
 
+#: Qwen3's own chat template reduced to what the summariser sends (system + user
+#: messages, generation prompt, ``enable_thinking=False`` -> an empty think block).
+QWEN_CHAT_TEMPLATE = (
+    "{%- for message in messages %}"
+    "{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+    "{%- endfor %}"
+    "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}"
+    "{%- if enable_thinking is defined and enable_thinking is false %}"
+    "{{- '<think>\\n\\n</think>\\n\\n' }}{%- endif %}{%- endif %}")
+_QWEN_SPECIALS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>")
+#: Long enough for a prompt with an article and its claims table.
+_QWEN_POSITIONS = 4096
+
+
+def train_byte_bpe(lines: list[str], vocab_size: int = 1000
+                   ) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    """Train a byte-level BPE (Qwen's tokenizer type) on ``lines``: (vocab, merges)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(lines, trainer=trainer)
+    state = json.loads(tok.to_str())["model"]
+    merges = [tuple(m.split(" ", 1)) if isinstance(m, str) else (m[0], m[1])
+              for m in state["merges"]]
+    return dict(state["vocab"]), merges
+
+
+def build_qwen3(out: Path, lines: list[str], seed: int = 0) -> None:
+    """Write a tiny Qwen3 instruction model: Qwen2 byte-level BPE tokenizer with the
+    ChatML special tokens, chat template, and the real model's sampling defaults
+    (which the engine must override to decode deterministically)."""
+    import torch
+    from transformers import Qwen2Tokenizer, Qwen3Config, Qwen3ForCausalLM
+
+    out.mkdir(parents=True, exist_ok=True)
+    vocab, merges = train_byte_bpe(lines)
+    for token in _QWEN_SPECIALS:
+        vocab.setdefault(token, len(vocab))
+    tokenizer = Qwen2Tokenizer(vocab=vocab, merges=merges, unk_token=None,
+                               eos_token="<|im_end|>", pad_token="<|endoftext|>",
+                               model_max_length=_QWEN_POSITIONS)
+    # As in Qwen3: the ChatML markers are special, the think markers plain added tokens
+    # (they survive decoding, and the engine removes the block).
+    tokenizer.add_special_tokens({"additional_special_tokens": list(_QWEN_SPECIALS[:3])})
+    tokenizer.add_tokens(list(_QWEN_SPECIALS[3:]))
+    tokenizer.chat_template = QWEN_CHAT_TEMPLATE
+    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in _QWEN_SPECIALS}
+    config = Qwen3Config(
+        vocab_size=len(tokenizer), hidden_size=_D_MODEL, intermediate_size=_FFN,
+        num_hidden_layers=2, num_attention_heads=_HEADS, num_key_value_heads=1,
+        head_dim=_D_MODEL // _HEADS, max_position_embeddings=_QWEN_POSITIONS,
+        initializer_range=_INIT_STD, tie_word_embeddings=True,
+        bos_token_id=ids["<|endoftext|>"], eos_token_id=ids["<|im_end|>"],
+        pad_token_id=ids["<|endoftext|>"])
+    torch.manual_seed(seed)
+    model = Qwen3ForCausalLM(config).eval()
+    gen = model.generation_config
+    gen.eos_token_id = [ids["<|im_end|>"], ids["<|endoftext|>"]]
+    gen.pad_token_id = ids["<|endoftext|>"]
+    gen.do_sample, gen.temperature, gen.top_p, gen.top_k = True, 0.6, 0.95, 20
+    gen.max_length = None
+    gen.max_new_tokens = TINY_MAX_NEW_TOKENS
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+
+
+#: Label order of the mDeBERTa-v3 XNLI checkpoints.
+NLI_LABELS: dict[int, str] = {0: "entailment", 1: "neutral", 2: "contradiction"}
+
+
+def build_nli(out: Path, spm_model: Path, seed: int = 0) -> None:
+    """Write a tiny DeBERTa-v2 sequence classifier with NLI labels (mDeBERTa's shape)."""
+    import torch
+    from transformers import DebertaV2Config, DebertaV2ForSequenceClassification, DebertaV2Tokenizer
+
+    out.mkdir(parents=True, exist_ok=True)
+    vocab = ([("[PAD]", 0.0), ("[CLS]", 0.0), ("[SEP]", 0.0), ("[UNK]", 0.0)]
+             + _pieces(spm_model) + [("[MASK]", 0.0)])
+    tokenizer = DebertaV2Tokenizer(vocab=vocab, unk_id=3, model_max_length=512)
+    config = DebertaV2Config(
+        vocab_size=len(vocab), hidden_size=_D_MODEL, num_hidden_layers=1,
+        num_attention_heads=_HEADS, intermediate_size=_FFN, max_position_embeddings=512,
+        relative_attention=True, position_buckets=64, pos_att_type=["p2c", "c2p"],
+        position_biased_input=False, pad_token_id=0, initializer_range=_INIT_STD,
+        num_labels=3, id2label=dict(NLI_LABELS),
+        label2id={label: index for index, label in NLI_LABELS.items()})
+    torch.manual_seed(seed)
+    model = DebertaV2ForSequenceClassification(config).eval()
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+
+
 def tiny_registry(out: Path) -> dict[str, Any]:
     """The catalogue that routes every direction and task to the tiny models in ``out``."""
     generation = {"num_beams": 1, "max_new_tokens": TINY_MAX_NEW_TOKENS}
@@ -181,6 +279,15 @@ def tiny_registry(out: Path) -> dict[str, Any]:
         "max_input_tokens": _MAX_POSITIONS, "prefix": "summarize: ",
         "generation": {"num_beams": 2, "max_new_tokens": TINY_MAX_NEW_TOKENS,
                        "no_repeat_ngram_size": 3}}
+    # After the MT5 entry: the existing summarisation tests keep their model unless they
+    # name this one (NEWSROOM_SUMMARY_MODEL=tiny-qwen3).
+    models["tiny-qwen3"] = {
+        "path": "qwen3", "family": "qwen3", "task": "summarize",
+        "languages": list(LANGUAGES), "licence": "apache-2.0", "commercial": True,
+        "generation": {"max_new_tokens": TINY_MAX_NEW_TOKENS}}
+    models["tiny-nli"] = {
+        "path": "nli", "family": "deberta-v2", "task": "nli",
+        "languages": list(LANGUAGES), "licence": "mit", "commercial": True}
     return {"version": 1, "note": WARNING, "models": models}
 
 
@@ -194,6 +301,8 @@ def write_tiny_models(out: Path, seed: int = 0) -> Path:
             build_marian(out / f"marian-{src}-{tgt}", spm_model, seed=seed + index)
         build_m2m100(out / "m2m100", spm_model, seed=seed)
         build_mt5(out / "mt5-summarize", spm_model, seed=seed)
+        build_nli(out / "nli", spm_model, seed=seed)
+    build_qwen3(out / "qwen3", lines, seed=seed)
     registry = out / "registry.yaml"
     registry.write_text(yaml.safe_dump(tiny_registry(out), sort_keys=False, allow_unicode=True),
                         "utf-8")

@@ -37,12 +37,15 @@ RECORD_FILE = "newsroom-ct2.json"
 #: time when the engine asks for another compute type).
 QUANTIZATIONS: tuple[str, ...] = ("int8", "int8_float16", "float16", "float32")
 #: Families whose conversion and generation the CTranslate2 engine handles.
-CT2_FAMILIES: frozenset[str] = frozenset({"marian", "m2m100", "nllb", "mt5", "t5", "bart"})
+CT2_FAMILIES: frozenset[str] = frozenset({"marian", "m2m100", "nllb", "mt5", "t5", "bart",
+                                          "qwen3"})
 #: Files copied next to model.bin so the folder carries its own tokenizer.
 _TOKENIZER_FILES: tuple[str, ...] = (
     "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json", "vocab.json",
     "source.spm", "target.spm", "sentencepiece.bpe.model", "spiece.model",
     "added_tokens.json", "generation_config.json",
+    # Byte-level BPE (Qwen) and the chat template transformers 5 saves on its own.
+    "merges.txt", "chat_template.jinja",
 )
 
 

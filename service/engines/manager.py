@@ -118,7 +118,10 @@ class ModelManager:
         return dict(self._engines)
 
     def engine_kind(self, entry: ModelEntry) -> str:
-        """Which engine serves ``entry``: its own setting, else the global one."""
+        """Which engine serves ``entry``: its own setting, else the global one (NLI
+        classifiers always run on transformers: CTranslate2 does not convert them)."""
+        if entry.task == "nli":
+            return "transformers"
         return entry.engine or self.settings.engine
 
     def get(self, name: str) -> Engine:
@@ -171,7 +174,6 @@ class ModelManager:
         return engine
 
     def _load_transformers(self, entry: ModelEntry) -> Engine:
-        from service.engines.transformers_engine import TransformersEngine
 
         source: str | Path | None = local_weights(entry, self.settings.resolved_models_dir())
         if source is None:
@@ -192,7 +194,7 @@ class ModelManager:
                 f"{self.settings.resolved_models_dir() / entry.name} nor in the Hugging Face "
                 f"cache). Pull it with: {pull_hint(entry)}", field="model")
         try:
-            return TransformersEngine.load(entry, source, self.placement)
+            return self._transformers_engine(entry, source)
         except (OSError, ValueError, ImportError) as exc:
             # huggingface_hub raises OSError subclasses (offline, missing repo, no
             # network); transformers raises ValueError/OSError for unusable folders.
@@ -201,9 +203,29 @@ class ModelManager:
                 f"locally and could not be loaded: {_first_line(exc)}. "
                 f"Pull it with: {pull_hint(entry)}", field="model") from exc
 
+    def _transformers_engine(self, entry: ModelEntry, source: str | Path) -> Engine:
+        """The transformers engine class for the entry's kind of model."""
+        from service.engines.transformers_engine import TransformersEngine
+
+        if entry.instruction:
+            from service.engines.causal_lm import CausalLMEngine, causal_dtype
+
+            return CausalLMEngine.load(entry, source, self.placement,
+                                       causal_dtype(self.placement, self.settings.dtype))
+        if entry.task == "nli":
+            from service.engines.nli import NLIEngine
+
+            return NLIEngine.load(entry, source, self.placement)  # type: ignore[return-value]
+        return TransformersEngine.load(entry, source, self.placement)
+
     def _load_ct2(self, entry: ModelEntry) -> Engine:
         try:
             from service.engines.ct2_engine import CTranslate2Engine
+            if entry.instruction:
+                from service.engines.ct2_generator import CTranslate2GeneratorEngine
+
+                return CTranslate2GeneratorEngine.load_entry(entry, self.settings,
+                                                             self.placement)
         except ImportError as exc:
             raise EngineNotInstalled(
                 "The CTranslate2 engine is not installed: pip install 'newsroom-mt[ct2]' "

@@ -1,0 +1,205 @@
+"""Decoder-only instruction models (Qwen3) on transformers, and what both engines share
+for them.
+
+An instruction model is prompted, not fed raw text: the application renders chat
+messages with the model's own chat template (:meth:`CausalLMEngine.render_chat`) and
+submits the rendered prompts through the batching scheduler like any other text. The
+engine then
+
+- tokenizes the rendered prompts without adding special tokens (the template already
+  wrote them) and pads on the **left**, so every row's last position is its own last
+  prompt token and batched generation equals one-at-a-time generation;
+- decodes greedily (``do_sample=False``): Qwen3's generation config asks for sampling
+  (temperature 0.6, top-p 0.95), which would make summaries differ from run to run;
+- returns only the new tokens, with any ``<think>...</think>`` block removed.
+
+Dtype on CPU: bfloat16 where the CPU has AVX512-BF16 or AMX (Qwen3 is stored in bf16;
+these CPUs run bf16 matrix products natively), float32 elsewhere (bf16 on an AVX2-only
+CPU is emulated and many times slower). ``NEWSROOM_DTYPE`` overrides; GPUs keep the
+placement's half-precision dtype.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from service.engines.base import BatchKey, Generated
+from service.engines.device import Placement, torch_dtype
+from service.engines.transformers_engine import merge_generation
+from service.registry import ModelEntry
+
+#: Longest prompt accepted even if the config claims a longer context: the prompt is
+#: one article plus its claims table, and attention cost grows with its square.
+MAX_PROMPT_CAP = 8192
+#: A think block (Qwen3 "thinking" mode); summaries are asked for without one, but a
+#: model may still open one.
+_THINK = re.compile(r"<think>.*?(</think>|$)", re.DOTALL)
+_CPU_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
+
+
+def cpu_flags(path: str = "/proc/cpuinfo") -> set[str]:
+    """The CPU feature flags the kernel reports (empty where there is no cpuinfo)."""
+    try:
+        text = Path(path).read_text("utf-8", errors="replace")
+    except OSError:
+        return set()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return set(line.partition(":")[2].split())
+    return set()
+
+
+def cpu_has_fast_bf16(flags: set[str] | None = None) -> bool:
+    """Whether the CPU computes bfloat16 natively (AVX512-BF16 or AMX)."""
+    flags = cpu_flags() if flags is None else flags
+    return any(flag in flags for flag in _CPU_BF16_FLAGS)
+
+
+def causal_dtype(placement: Placement, setting: str = "auto",
+                 flags: set[str] | None = None) -> str:
+    """The dtype an instruction model runs in (see module docs)."""
+    if setting != "auto":
+        return setting
+    if placement.device == "cpu":
+        return "bfloat16" if cpu_has_fast_bf16(flags) else "float32"
+    return placement.dtype
+
+
+def strip_thinking(text: str) -> str:
+    """Remove ``<think>...</think>`` (or an unclosed ``<think>...``) from an output."""
+    return _THINK.sub("", text).strip()
+
+
+def eos_ids(model: Any, tokenizer: Any) -> list[int]:
+    """Every token id that ends an answer: the generation config's (Qwen3 lists
+    ``<|im_end|>`` and ``<|endoftext|>``) and the tokenizer's eos."""
+    configured = getattr(model.generation_config, "eos_token_id", None) if model else None
+    ids = configured if isinstance(configured, list) else [configured]
+    ids = [int(i) for i in ids if i is not None]
+    if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in ids:
+        ids.append(int(tokenizer.eos_token_id))
+    return ids
+
+
+def new_tokens_until_eos(row: Sequence[int], eos: Sequence[int]) -> list[int]:
+    """The generated ids up to and including the first end token (padding after it
+    dropped): what counts as the output's length."""
+    out: list[int] = []
+    for token in row:
+        out.append(int(token))
+        if token in eos:
+            break
+    return out
+
+
+def chat_prompt(tokenizer: Any, messages: Sequence[dict[str, str]]) -> str:
+    """Render ``messages`` with the model's chat template, generation prompt added and
+    thinking off (Qwen3 then writes an empty think block itself)."""
+    return str(tokenizer.apply_chat_template(
+        list(messages), tokenize=False, add_generation_prompt=True, enable_thinking=False))
+
+
+def prompt_limit(entry: ModelEntry, tokenizer: Any, positions: int | None) -> int:
+    """Longest prompt in tokens: the catalogue's limit, else the model's context."""
+    if entry.max_input_tokens:
+        return min(entry.max_input_tokens, MAX_PROMPT_CAP)
+    candidates = [MAX_PROMPT_CAP]
+    model_max = getattr(tokenizer, "model_max_length", None)
+    if isinstance(model_max, int) and 0 < model_max < 1_000_000:
+        candidates.append(model_max)
+    if positions:
+        candidates.append(positions)
+    return min(candidates)
+
+
+class CausalLMEngine:
+    """A decoder-only instruction model on transformers; implements
+    :class:`service.engines.base.Engine` plus :meth:`render_chat`."""
+
+    kind = "transformers"
+
+    def __init__(self, entry: ModelEntry, model: Any, tokenizer: Any, placement: Placement,
+                 dtype: str) -> None:
+        self.name = entry.name
+        self.entry = entry
+        self.family = entry.family
+        self.model = model
+        self.tokenizer = tokenizer
+        self.device = placement.device
+        self.dtype = dtype
+        self._eos = eos_ids(model, tokenizer)
+        self._pad = (tokenizer.pad_token_id if tokenizer.pad_token_id is not None
+                     else self._eos[0])
+        self._tok_lock = threading.Lock()
+        self.max_input_tokens = prompt_limit(
+            entry, tokenizer, getattr(model.config, "max_position_embeddings", None))
+
+    @classmethod
+    def load(cls, entry: ModelEntry, source: str | Path, placement: Placement,
+             dtype: str) -> CausalLMEngine:
+        """``from_pretrained`` on a local folder or Hub id, in ``dtype``."""
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        revision = None if Path(str(source)).is_dir() else entry.revision
+        tokenizer = AutoTokenizer.from_pretrained(str(source), revision=revision)
+        tokenizer.padding_side = "left"
+        model = AutoModelForCausalLM.from_pretrained(
+            str(source), revision=revision, dtype=torch_dtype(dtype))
+        model.to(placement.device)
+        model.eval()
+        return cls(entry, model, tokenizer, placement, dtype)
+
+    # --- prompts ----------------------------------------------------------------
+    def render_chat(self, messages: Sequence[dict[str, str]]) -> str:
+        """The prompt text for ``messages`` (see :func:`chat_prompt`)."""
+        with self._tok_lock:
+            return chat_prompt(self.tokenizer, messages)
+
+    def count_tokens(self, text: str, src_lang: str | None = None) -> int:
+        """Tokens of a rendered prompt (the template wrote the special tokens)."""
+        with self._tok_lock:
+            return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    # --- generation ---------------------------------------------------------------
+    def generation_kwargs(self, key: BatchKey) -> dict[str, Any]:
+        """Greedy (or beam) decoding with the catalogue's and the request's limits."""
+        params = merge_generation(self.entry.generation, key.options)
+        kwargs: dict[str, Any] = {
+            "do_sample": False, "temperature": None, "top_p": None, "top_k": None,
+            "num_beams": int(params.get("num_beams") or 1),
+            "max_new_tokens": int(params.get("max_new_tokens") or 256),
+            "eos_token_id": self._eos, "pad_token_id": self._pad,
+        }
+        if params.get("min_new_tokens"):
+            kwargs["min_new_tokens"] = int(params["min_new_tokens"])
+        if params.get("no_repeat_ngram_size"):
+            kwargs["no_repeat_ngram_size"] = int(params["no_repeat_ngram_size"])
+        return kwargs
+
+    def generate(self, texts: Sequence[str], key: BatchKey) -> list[Generated]:
+        """Continue each rendered prompt (blocking; runs in a worker thread)."""
+        import torch
+
+        if not texts:
+            return []
+        with self._tok_lock:
+            batch = self.tokenizer(list(texts), return_tensors="pt", padding=True,
+                                   add_special_tokens=False, truncation=True,
+                                   max_length=self.max_input_tokens)
+        batch = batch.to(self.device)
+        with torch.inference_mode():
+            output = self.model.generate(**batch, **self.generation_kwargs(key))
+        width = batch["input_ids"].shape[1]
+        rows = [new_tokens_until_eos(row, self._eos) for row in output[:, width:].tolist()]
+        decoded = self.tokenizer.batch_decode(rows, skip_special_tokens=True)
+        return [Generated(text=strip_thinking(text), tokens=len(row))
+                for row, text in zip(rows, decoded)]
+
+    def close(self) -> None:
+        """Drop references so the weights can be freed."""
+        self.model = None
+        self.tokenizer = None

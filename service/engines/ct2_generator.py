@@ -1,0 +1,177 @@
+"""Decoder-only instruction models (Qwen3) on CTranslate2's ``Generator``.
+
+The counterpart of :class:`service.engines.causal_lm.CausalLMEngine` for a folder
+written by ``newsroom-mt models convert`` (int8 weights by default): same chat
+template, same rendered prompts, greedy decoding, only the new tokens returned with
+any think block removed. The prompt is forwarded at once to fill the KV cache
+(``include_prompt_in_result=False``), which is what makes long prompts cheap.
+
+Compute type follows the CTranslate2 translation engine's rule: ``int8`` on CPU,
+``int8_float16`` on CUDA for an int8 conversion (``NEWSROOM_CT2_COMPUTE_TYPE``
+overrides). Importing this module needs ``ctranslate2`` (ImportError otherwise, which
+the model manager reports as the install command).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import ctranslate2
+
+from service.engines.base import BatchKey, Generated
+from service.engines.causal_lm import (
+    chat_prompt,
+    new_tokens_until_eos,
+    prompt_limit,
+    strip_thinking,
+)
+from service.engines.ct2_convert import ConversionRecord, find_conversions
+from service.engines.ct2_engine import (
+    _not_converted,
+    ct2_device,
+    pick_conversion,
+    resolve_compute_type,
+    resolve_threads,
+)
+from service.engines.device import Placement
+from service.engines.transformers_engine import merge_generation
+from service.errors import ModelUnavailable
+from service.registry import ModelEntry
+
+log = logging.getLogger(__name__)
+
+
+def _end_ids(folder: Path, tokenizer: Any) -> list[int]:
+    """End-of-answer ids: the copied generation config's ``eos_token_id`` (a list for
+    Qwen3) and the tokenizer's eos."""
+    import json
+
+    ids: list[int] = []
+    try:
+        value = json.loads((folder / "generation_config.json").read_text("utf-8")).get(
+            "eos_token_id")
+    except (OSError, ValueError, AttributeError):
+        value = None
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, int):
+            ids.append(item)
+    if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in ids:
+        ids.append(int(tokenizer.eos_token_id))
+    return ids
+
+
+class CTranslate2GeneratorEngine:
+    """A CTranslate2 ``Generator`` + the model's Hugging Face tokenizer; implements
+    :class:`service.engines.base.Engine` plus ``render_chat``."""
+
+    kind = "ctranslate2"
+
+    def __init__(self, entry: ModelEntry, generator: Any, tokenizer: Any, *, path: Path,
+                 device: str, compute_type: str, max_positions: int | None = None) -> None:
+        self.name = entry.name
+        self.entry = entry
+        self.family = entry.family
+        self.generator = generator
+        self.tokenizer = tokenizer
+        self.path = path
+        self.device = device
+        self.compute_type = compute_type
+        self._eos = _end_ids(path, tokenizer)
+        self._tok_lock = threading.Lock()
+        self.max_input_tokens = prompt_limit(entry, tokenizer, max_positions)
+
+    @classmethod
+    def load(cls, entry: ModelEntry, folder: Path, *, device: str = "cpu", device_index: int = 0,
+             compute_type: str = "int8", intra_threads: int = 0,
+             inter_threads: int = 1) -> CTranslate2GeneratorEngine:
+        """Load a converted folder; :class:`ModelUnavailable` when CTranslate2 refuses."""
+        from transformers import AutoTokenizer
+
+        try:
+            generator = ctranslate2.Generator(
+                str(folder), device=device, device_index=device_index,
+                compute_type=compute_type, intra_threads=intra_threads,
+                inter_threads=inter_threads)
+            tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        except (RuntimeError, ValueError, OSError) as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ModelUnavailable(
+                f"Model '{entry.name}': CTranslate2 could not load {folder} on {device} "
+                f"with compute type {compute_type}: {first}", field="model") from exc
+        record = ConversionRecord.read(folder)
+        shown = device if device == "cpu" else f"{device}:{device_index}"
+        return cls(entry, generator, tokenizer, path=folder, device=shown,
+                   compute_type=str(generator.compute_type),
+                   max_positions=record.max_positions if record else None)
+
+    @classmethod
+    def load_entry(cls, entry: ModelEntry, settings: Any,
+                   placement: Placement) -> CTranslate2GeneratorEngine:
+        """Find ``entry``'s converted folder and load it as the settings say."""
+        from service.engines.manager import local_weights
+
+        models_dir = settings.resolved_models_dir()
+        weights = local_weights(entry, models_dir)
+        conversions = find_conversions(
+            entry, weights or entry.local_path() or models_dir / entry.name)
+        if not conversions:
+            raise ModelUnavailable(_not_converted(entry, weights), field="model")
+        device, index = ct2_device(placement.device)
+        chosen = pick_conversion(conversions, device, settings.ct2_compute_type)
+        inter = max(1, settings.ct2_inter_threads)
+        return cls.load(entry, chosen.path, device=device, device_index=index,
+                        compute_type=resolve_compute_type(settings.ct2_compute_type, device,
+                                                          chosen.quantization),
+                        intra_threads=resolve_threads(settings.threads, inter),
+                        inter_threads=inter)
+
+    # --- prompts ----------------------------------------------------------------------
+    def render_chat(self, messages: Sequence[dict[str, str]]) -> str:
+        """The prompt text for ``messages`` (the model's chat template)."""
+        with self._tok_lock:
+            return chat_prompt(self.tokenizer, messages)
+
+    def count_tokens(self, text: str, src_lang: str | None = None) -> int:
+        """Tokens of a rendered prompt."""
+        with self._tok_lock:
+            return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    # --- generation -------------------------------------------------------------------
+    def decoding_options(self, key: BatchKey) -> dict[str, Any]:
+        """``generate_batch`` keyword arguments: greedy unless beams are asked for."""
+        params = merge_generation(self.entry.generation, key.options)
+        limit = int(params.get("max_new_tokens") or 256)
+        options: dict[str, Any] = {
+            "beam_size": int(params.get("num_beams") or 1), "sampling_topk": 1,
+            "max_length": limit, "min_length": min(int(params.get("min_new_tokens") or 0), limit),
+            "end_token": list(self._eos), "return_end_token": True,
+            "include_prompt_in_result": False,
+        }
+        if params.get("no_repeat_ngram_size"):
+            options["no_repeat_ngram_size"] = int(params["no_repeat_ngram_size"])
+        return options
+
+    def generate(self, texts: Sequence[str], key: BatchKey) -> list[Generated]:
+        """Continue each rendered prompt (blocking; runs in a worker thread)."""
+        if not texts:
+            return []
+        with self._tok_lock:
+            ids = self.tokenizer(list(texts), add_special_tokens=False, truncation=True,
+                                 max_length=self.max_input_tokens)["input_ids"]
+            prompts = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+        results = self.generator.generate_batch(prompts, **self.decoding_options(key))
+        rows = [new_tokens_until_eos(result.sequences_ids[0], self._eos) for result in results]
+        decoded = self.tokenizer.batch_decode(rows, skip_special_tokens=True)
+        return [Generated(text=strip_thinking(text), tokens=len(row))
+                for row, text in zip(rows, decoded)]
+
+    def close(self) -> None:
+        """Unload the model and drop references."""
+        if self.generator is not None:
+            self.generator.unload_model()
+        self.generator = None
+        self.tokenizer = None
