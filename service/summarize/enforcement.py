@@ -15,12 +15,18 @@ Policies:
   sentence with its speaker. A repair that still fails falls back to the extractive summary
   (action ``fallback``, ``reason`` says why).
 
+With a ``verify`` function (the model-based faithfulness check), its result joins
+every report as one more check, and ``repair`` first replaces each sentence that fails
+it (or has novel content or loaded language) with the article sentence it came from,
+with its speaker (see :mod:`service.summarize.faithfulness`).
+
 The returned ``report`` is always the report of the returned summary, and
 ``candidate_report`` that of the candidate.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,12 +34,14 @@ from service.errors import InvalidInput
 from service.summarize.claims import analyse_claims
 from service.summarize.furniture import clean_article
 from service.summarize.extractive import extractive_summary, join_sentences, speaker_unit
-from service.summarize.neutrality import NeutralityReport, check_neutrality
+from service.summarize.neutrality import CheckResult, NeutralityReport, check_neutrality
 from service.summarize.neutrality.attribution import best_match
 from service.summarize.neutrality.disputes import SENTENCE_FAULTS, mentions
 from service.summarize.neutrality.disputes import tables as disputes_tables
 from service.summarize.neutrality.sources import Analysis, analyse
 
+#: An extra check run on every summary enforcement looks at (summary -> result).
+Verifier = Callable[[str], CheckResult]
 Policy = Literal["repair", "fallback", "report-only"]
 Action = Literal["none", "repaired", "fallback", "reported"]
 POLICIES: tuple[str, ...] = ("repair", "fallback", "report-only")
@@ -59,8 +67,19 @@ class EnforcementResult:
                 "candidate_report": self.candidate_report.to_dict()}
 
 
+def checked(article: str, summary: str, lang: str,
+            verify: Verifier | None = None) -> NeutralityReport:
+    """The neutrality report of ``summary``, with ``verify``'s check added."""
+    report = check_neutrality(article, summary, lang)
+    if verify is not None:
+        extra = verify(summary)
+        report.checks[extra.name] = extra
+    return report
+
+
 def enforce(article: str, candidate: str, lang: str, policy: Policy, *,
-            max_sentences: int, max_words: int) -> EnforcementResult:
+            max_sentences: int, max_words: int,
+            verify: Verifier | None = None) -> EnforcementResult:
     """Check ``candidate`` against ``article`` and apply ``policy`` (see module doc).
 
     ``max_sentences``/``max_words`` bound the extractive fallback; a repaired
@@ -69,7 +88,7 @@ def enforce(article: str, candidate: str, lang: str, policy: Policy, *,
     if policy not in POLICIES:
         raise InvalidInput(f"Unknown neutrality policy '{policy}'; supported: "
                            f"{', '.join(POLICIES)}.", field="policy")
-    candidate_report = check_neutrality(article, candidate, lang)
+    candidate_report = checked(article, candidate, lang, verify)
     if candidate_report.passed:
         return EnforcementResult(candidate, "none", candidate_report, candidate_report)
     failed = ", ".join(candidate_report.failed)
@@ -77,9 +96,14 @@ def enforce(article: str, candidate: str, lang: str, policy: Policy, *,
         return EnforcementResult(candidate, "reported", candidate_report, candidate_report,
                                  reason=f"candidate failed: {failed}")
     if policy == "repair":
-        repaired, changes = _repair(article, candidate, lang, candidate_report)
+        from service.summarize.sentence_repair import replace_failing_sentences
+
+        first, changes = replace_failing_sentences(article, candidate, lang, candidate_report)
+        repaired, more = _repair(article, first, lang, check_neutrality(article, first, lang)
+                                 if first != candidate else candidate_report)
+        changes += more
         if repaired:
-            report = check_neutrality(article, repaired, lang)
+            report = checked(article, repaired, lang, verify)
             if report.passed:
                 return EnforcementResult(repaired, "repaired", report, candidate_report,
                                          changes, reason=f"candidate failed: {failed}")
@@ -87,17 +111,19 @@ def enforce(article: str, candidate: str, lang: str, policy: Policy, *,
         else:
             why = "repair left no sentence"
         return _fallback(article, lang, candidate_report, max_sentences, max_words,
-                         reason=f"candidate failed: {failed}; {why}", changes=changes)
+                         reason=f"candidate failed: {failed}; {why}", changes=changes,
+                         verify=verify)
     return _fallback(article, lang, candidate_report, max_sentences, max_words,
-                     reason=f"candidate failed: {failed}")
+                     reason=f"candidate failed: {failed}", verify=verify)
 
 
 def _fallback(article: str, lang: str, candidate_report: NeutralityReport,
               max_sentences: int, max_words: int, *, reason: str,
-              changes: list[str] | None = None) -> EnforcementResult:
+              changes: list[str] | None = None,
+              verify: Verifier | None = None) -> EnforcementResult:
     summary = extractive_summary(article, lang, max_sentences=max_sentences,
                                  max_words=max_words)
-    report = check_neutrality(article, summary.text, lang)
+    report = checked(article, summary.text, lang, verify)
     return EnforcementResult(summary.text, "fallback", report, candidate_report,
                              list(changes or []) + ["replaced by the extractive summary"],
                              reason=reason)

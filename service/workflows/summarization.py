@@ -9,9 +9,14 @@
      when there is none, translate to English -> summarise -> translate back (the
      route lists every step). Articles over the model's input limit are summarised
      chunk by chunk and the partial summaries summarised again (map-reduce).
-   - ``auto``: abstractive when a summarisation model can be loaded, else extractive.
+   - an instruction model (Qwen3) is prompted instead, in the article's language, with
+     the claims table (:mod:`service.workflows.instruct`);
+   - ``auto``: abstractive when a summarisation model can be loaded without a download,
+     else extractive; ``notes`` say which.
 2. An abstractive summary goes through enforcement (``repair``, ``fallback`` or
-   ``report-only``, from settings); the response says what was done.
+   ``report-only``, from settings), with the model-based faithfulness check when an
+   NLI model is available (``NEWSROOM_SUMMARY_NLI``); the response says what was done
+   and why.
 3. For another ``target`` language the checked summary is translated; the report
    stays the one computed against the source article.
 """
@@ -81,6 +86,11 @@ class SummaryResult:
         if self.notes:
             body["notes"] = self.notes
         return body
+
+
+def route_model(route: list[dict[str, str]]) -> str:
+    """The summarising model of an abstractive route."""
+    return next((step["model"] for step in route if step.get("task") == "summarize"), "?")
 
 
 def report_dict(report: NeutralityReport) -> dict[str, Any]:
@@ -162,17 +172,27 @@ class SummarizationService:
             notes.append("no summarisation model is available locally; used extractive")
         elif mode in ("auto", "abstractive"):
             try:
-                candidate, route = await self._abstractive(text, src, priority)
+                candidate, route = await self._abstractive(
+                    text, src, priority, max_sentences=max_sentences, max_words=max_words,
+                    notes=notes)
             except (ModelUnavailable, NoRoute) as exc:
                 if mode == "abstractive":
                     raise
                 notes.append(f"abstractive unavailable, used extractive: {exc.message}")
+            else:
+                if mode == "auto":
+                    notes.append(f"auto: used the abstractive model '{route_model(route)}' "
+                                 "(its weights are local)")
         if candidate is not None:
             from service.summarize.enforcement import enforce
+            from service.workflows.instruct import InstructionSummarizer
 
+            verify, enforcement["faithfulness"] = await InstructionSummarizer(
+                self.runtime).verifier(text, src)
             outcome = await _off_loop(enforce, text, candidate, src,
                                       settings.summary_enforcement,
-                                      max_sentences=max_sentences, max_words=max_words)
+                                      max_sentences=max_sentences, max_words=max_words,
+                                      verify=verify)
             summary, report = outcome.summary, outcome.report
             enforcement["action"] = outcome.action
             if outcome.changes:
@@ -214,7 +234,7 @@ class SummarizationService:
         """Whether every model of the abstractive route can be had without a download
         (``auto`` never makes a request wait on the network)."""
         registry, models = self.runtime.registry, self.runtime.models
-        entry = registry.summarizer_for(src)
+        entry = registry.summarizer_for(src, self.runtime.settings.summary_model)
         if entry is not None:
             return models.available(entry.name)
         pivot = registry.summarizer_for("en")
@@ -227,10 +247,21 @@ class SummarizationService:
             return False
         return all(models.available(name) for name in legs)
 
-    async def _abstractive(self, text: str, src: str, priority: int
+    async def _abstractive(self, text: str, src: str, priority: int, *, max_sentences: int,
+                           max_words: int, notes: list[str]
                            ) -> tuple[str, list[dict[str, str]]]:
         registry = self.runtime.registry
-        entry = registry.summarizer_for(src)
+        entry = registry.summarizer_for(src, self.runtime.settings.summary_model)
+        if entry is not None and entry.instruction:
+            from service.workflows.instruct import InstructionSummarizer
+
+            out = await InstructionSummarizer(self.runtime).summarize(
+                entry, text, src, priority=priority, max_sentences=max_sentences,
+                max_words=max_words)
+            notes.extend(out.notes)
+            return out.text, [{"task": "summarize", "model": entry.name, "language": src,
+                               "prompt": f"neutral-summary/{src}",
+                               "claims_table": out.claims.origin}]
         if entry is not None:
             summary = await self._map_reduce(entry, text, src, priority)
             return summary, [{"task": "summarize", "model": entry.name, "language": src}]
