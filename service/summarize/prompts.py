@@ -7,16 +7,19 @@ speaker, every side of each dispute, and no evaluative words of its own. The rul
 written in the article's language because small models follow an instruction's
 language more reliably than an instruction to switch language.
 
-The claims table comes from :mod:`service.summarize.claims` (the disputes analysis)
-when it is installed; otherwise from the speaker analysis the neutrality checks use
-(every attributed sentence, its speaker and side; a claim is disputed when the
-article quotes more than one side).
+The claims table comes from :mod:`service.summarize.claims` (the disputes analysis):
+every claim with a speaker, its side, and for a disputed claim the rows that carry the
+other position.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from service.summarize.claims import ClaimsTable
 
 #: Output tokens per word of each language with Qwen's tokenizer (measured on NTREX
 #: sentences: Cyrillic and Hangul words cost two to three tokens), used to bound
@@ -44,8 +47,6 @@ class PromptClaims:
 
     rows: list[ClaimRow] = field(default_factory=list)
     disputes: list[tuple[str, str]] = field(default_factory=list)
-    #: Which analysis produced the table (``claims`` or ``sources``).
-    origin: str = "sources"
 
 
 # Per language: system message, rule lines, table header, labels. ``{n}`` sentences,
@@ -157,48 +158,25 @@ def summary_messages(article: str, lang: str, claims: PromptClaims, *, max_sente
 
 
 def prompt_claims(article: str, lang: str) -> PromptClaims:
-    """The claims table for the prompt (see module docs for its two origins)."""
-    try:
-        from service.summarize.claims import analyse_claims  # the disputes analysis
-    except ImportError:
-        return _claims_from_sources(article, lang)
+    """The claims table for the prompt, from the disputes analysis."""
+    from service.summarize.claims import analyse_claims
+
     return _claims_from_table(analyse_claims(article, lang))
 
 
-def _claims_from_table(table: object) -> PromptClaims:
-    """Rows from a :class:`service.summarize.claims.ClaimsTable`."""
-    claims = [c for c in getattr(table, "claims", []) if getattr(c, "speaker", None)]
+def _claims_from_table(table: ClaimsTable) -> PromptClaims:
+    """Rows from a :class:`service.summarize.claims.ClaimsTable`: claims with a speaker;
+    a claim is disputed by every sentence carrying the other position of its dispute."""
+    claims = [c for c in table.claims if c.speaker]
     number = {c.index: i + 1 for i, c in enumerate(claims)}
     partners: dict[int, set[int]] = {}
     disputes = []
-    for dispute in getattr(table, "disputes", []):
+    for dispute in table.disputes:
         disputes.append((dispute.claim_side, dispute.counter_side))
-        for a, b in ((dispute.claim, dispute.counter), (dispute.counter, dispute.claim)):
-            if a in number and b in number:
-                partners.setdefault(a, set()).add(number[b])
-    rows = [ClaimRow(number[c.index], c.speaker, c.side, c.sentence,
+        for ours, theirs in ((dispute.claim_group, dispute.counter_group),
+                             (dispute.counter_group, dispute.claim_group)):
+            for a in ours:
+                partners.setdefault(a, set()).update(number[b] for b in theirs if b in number)
+    rows = [ClaimRow(number[c.index], str(c.speaker), c.side, c.sentence,
                      tuple(sorted(partners.get(c.index, ())))) for c in claims]
-    return PromptClaims(rows, disputes, origin="claims")
-
-
-def _claims_from_sources(article: str, lang: str) -> PromptClaims:
-    """Rows from the speaker analysis: every attributed sentence; with two or more
-    sides quoted, each side's claims are marked as disputed by the other sides'."""
-    from service.summarize.neutrality.sources import analyse, side_label
-
-    analysis = analyse(article, lang)
-    rows: list[tuple[int, str, str | None, str, set[int]]] = []
-    for sentence in analysis.sentences:
-        speakers = analysis.speakers(sentence.index)
-        if not speakers:
-            continue
-        sides = analysis.sentence_sides(sentence.index)
-        side = side_label(analysis.sides[min(sides)]) if sides else None
-        rows.append((len(rows) + 1, speakers[0].text, side, sentence.text, sides))
-    labels = sorted({r[2] for r in rows if r[2]})
-    disputes = [(a, b) for i, a in enumerate(labels) for b in labels[i + 1:]]
-    out = []
-    for number, speaker, side, text, _sides in rows:
-        others = tuple(n for n, _, s, _, _ in rows if side and s and s != side)
-        out.append(ClaimRow(number, speaker, side, text, others))
-    return PromptClaims(out, disputes, origin="sources")
+    return PromptClaims(rows, disputes)

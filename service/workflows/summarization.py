@@ -260,8 +260,7 @@ class SummarizationService:
                 max_words=max_words)
             notes.extend(out.notes)
             return out.text, [{"task": "summarize", "model": entry.name, "language": src,
-                               "prompt": f"neutral-summary/{src}",
-                               "claims_table": out.claims.origin}]
+                               "prompt": f"neutral-summary/{src}"}]
         if entry is not None:
             summary = await self._map_reduce(entry, text, src, priority)
             return summary, [{"task": "summarize", "model": entry.name, "language": src}]

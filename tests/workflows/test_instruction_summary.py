@@ -148,9 +148,14 @@ async def test_prompt_carries_the_claims_table_in_the_article_language(make_runt
     (prompt,) = generator.prompts
     assert "не более 2 предложений и не более 40 слов" in prompt
     assert "Утверждения в статье (кто что сказал):" in prompt
-    assert "[1] Министерство обороны России: Министерство обороны России заявило" in prompt
-    assert "Генеральный штаб Вооружённых сил Украины опроверг" in prompt
-    assert "оспаривается, см." in prompt
+    # The disputes analysis's table: both positions of the dispute marked against
+    # each other, each row with its speaker and side.
+    assert ("[1] Министерство обороны России (сторона: Russia): Министерство обороны России "
+            "заявило во вторник") in prompt
+    assert "120 военнослужащих. (оспаривается, см. [3], [4])" in prompt
+    assert ("[3] Генеральный штаб Вооружённых сил Украины (сторона: Ukraine): Генеральный "
+            "штаб Вооружённых сил Украины опроверг это заявление, сообщив, что бои за село "
+            "продолжаются. (оспаривается, см. [1], [2])") in prompt
     assert prompt.endswith("Бои идут накануне переговоров в Женеве 14 марта.\n"
                            "<|assistant|>\n")
     (key,) = generator.keys
@@ -208,8 +213,7 @@ async def test_tiny_qwen3_and_tiny_nli_end_to_end(make_runtime) -> None:
     body = await _summarize(make_runtime(summary_enforcement="report-only"),
                             ARTICLES["uk"], mode="abstractive")
     assert body["model_route"] == [{"task": "summarize", "model": "tiny-qwen3",
-                                    "language": "uk", "prompt": "neutral-summary/uk",
-                                    "claims_table": body["model_route"][0]["claims_table"]}]
+                                    "language": "uk", "prompt": "neutral-summary/uk"}]
     assert body["enforcement"]["faithfulness"] == {"checked": True, "model": "tiny-nli"}
     faith = body["neutrality"]["checks"]["faithfulness"]
     assert faith["model"] == "tiny-nli" and faith["sentences"]
