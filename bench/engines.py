@@ -15,7 +15,11 @@ included), with the same thread count.
 Prints one JSON line; ``target_met`` says whether CTranslate2 int8 reaches 2.5x the
 transformers engine's greedy throughput at batch 32.
 
-    python bench/engines.py [--threads 2] [--runs 3] [--model-dir DIR]
+With ``--device cuda`` the same measurement runs on the GPU with the GPU engines:
+transformers float16 and bfloat16, CTranslate2 int8_float16 (speed-ups are then
+against transformers float16; ``scripts/gpu-check.sh`` runs it).
+
+    python bench/engines.py [--threads 2] [--runs 3] [--model-dir DIR] [--device cuda]
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ NEW_TOKENS = 32
 SCHEDULER_BATCH = 32
 TARGET_SPEEDUP = 2.5
 ENGINES = ("transformers_fp32", "ct2_float32", "ct2_int8")
+GPU_ENGINES = ("transformers_fp16", "transformers_bf16", "ct2_int8_float16")
+#: transformers engines: the torch dtype each runs in.
+TRANSFORMERS_DTYPES = {"transformers_fp32": "float32", "transformers_fp16": "float16",
+                       "transformers_bf16": "bfloat16"}
 
 
 def _entry(model_dir: Path) -> Any:
@@ -63,14 +71,15 @@ def _sources(model_dir: Path, count: int) -> list[str]:
     return lines[:count]
 
 
-def prepare(model_dir: Path) -> dict[str, Path]:
-    """Build the model (cached) and its CTranslate2 conversions; returns their folders."""
+def prepare(model_dir: Path, engines: list[str]) -> dict[str, Path]:
+    """Build the model (cached) and the CTranslate2 conversions ``engines`` need;
+    returns their folders."""
     from service.engines.ct2_convert import conversion_dir, convert_model
 
     build_opus_base(model_dir)
     entry = _entry(model_dir)
     folders = {}
-    for quantization in ("float32", "int8"):
+    for quantization in [e.removeprefix("ct2_") for e in engines if e.startswith("ct2_")]:
         folder = conversion_dir(model_dir, quantization)
         if not (folder / "model.bin").is_file():
             convert_model(entry, model_dir, quantization, force=True)
@@ -79,21 +88,23 @@ def prepare(model_dir: Path) -> dict[str, Path]:
 
 
 # --- worker: one engine, one process ------------------------------------------------
-def _load(engine: str, model_dir: Path, threads: int) -> Any:
+def _load(engine: str, model_dir: Path, threads: int, device: str = "cpu") -> Any:
     from service.engines.device import Placement, configure_threads
 
     entry = _entry(model_dir)
-    if engine == "transformers_fp32":
+    if engine in TRANSFORMERS_DTYPES:
         from service.engines.transformers_engine import TransformersEngine
 
         configure_threads(threads)
-        return TransformersEngine.load(entry, model_dir, Placement("cpu", "float32"))
+        return TransformersEngine.load(entry, model_dir,
+                                       Placement(device, TRANSFORMERS_DTYPES[engine]))
     from service.engines.ct2_convert import conversion_dir
     from service.engines.ct2_engine import CTranslate2Engine
 
     quantization = engine.removeprefix("ct2_")
     return CTranslate2Engine.load(entry, conversion_dir(model_dir, quantization),
-                                  compute_type=quantization, intra_threads=threads)
+                                  device=device, compute_type=quantization,
+                                  intra_threads=threads)
 
 
 def _key(beams: int) -> Any:
@@ -123,7 +134,7 @@ def worker(args: argparse.Namespace) -> None:
     texts = _sources(model_dir, max(args.batch_sentences, args.single_sentences))
     before = rss_mib()["rss_mib"]
     started = time.perf_counter()
-    engine = _load(args.worker, model_dir, args.threads)
+    engine = _load(args.worker, model_dir, args.threads, args.device)
     load_s = time.perf_counter() - started
     print(json.dumps({"compute_type": getattr(engine, "compute_type", "float32"),
                       "load_s": round(load_s, 2), "rss_before_load_mib": before,
@@ -150,7 +161,7 @@ class _Worker:
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "--worker", engine, "--model-dir", args.model_dir,
              "--threads", str(args.threads), "--batch-sentences", str(args.batch_sentences),
-             "--single-sentences", str(args.single_sentences)],
+             "--single-sentences", str(args.single_sentences), "--device", args.device],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             text=True, env=env)
         self.info = self.ask(None)
@@ -181,17 +192,22 @@ def main() -> None:
                         help="Sentences per run at batch 32.")
     parser.add_argument("--single-sentences", type=int, default=8,
                         help="Sentences per run at batch 1.")
-    parser.add_argument("--engines", default=",".join(ENGINES))
-    parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--engines", default=None,
+                        help=f"Comma-separated (default: {','.join(ENGINES)} on cpu, "
+                             f"{','.join(GPU_ENGINES)} on cuda).")
+    parser.add_argument("--worker", choices=ENGINES + GPU_ENGINES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args)
         return
+    engines = (args.engines.split(",") if args.engines
+               else list(GPU_ENGINES if args.device == "cuda" else ENGINES))
     model_dir = Path(args.model_dir)
-    prepare(model_dir)
+    prepare(model_dir, engines)
     env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
                TRANSFORMERS_VERBOSITY="error")
-    workers = [_Worker(engine, args, env) for engine in args.engines.split(",")]
+    workers = [_Worker(engine, args, env) for engine in engines]
     cells = [(beams, batch) for beams in (1, 4) for batch in (1, SCHEDULER_BATCH)]
     samples: dict[tuple[str, int, int], list[dict[str, float]]] = {}
     load_before = os.getloadavg()[0]
@@ -216,10 +232,11 @@ def main() -> None:
         results[w.name] = row
     batch_key = f"batch{SCHEDULER_BATCH}"
     speedups = {}
-    if "transformers_fp32" in results:
-        base = results["transformers_fp32"]
+    baseline = "transformers_fp16" if args.device == "cuda" else "transformers_fp32"
+    if baseline in results:
+        base = results[baseline]
         for engine in results:
-            if engine == "transformers_fp32":
+            if engine == baseline:
                 continue
             speedups[engine] = {
                 f"{mode}_{batch}": round(results[engine][mode][batch]["sentences_per_s"]
@@ -227,12 +244,13 @@ def main() -> None:
                 for mode in ("greedy", "beam4") for batch in ("batch1", batch_key)}
     int8 = speedups.get("ct2_int8", {}).get(f"greedy_{batch_key}")
     print(json.dumps({
-        "bench": "engines", "model": model_info(model_dir), "threads": args.threads,
+        "bench": "engines", "device": args.device, "model": model_info(model_dir),
+        "threads": args.threads,
         "input_tokens": INPUT_TOKENS, "new_tokens": NEW_TOKENS, "runs": args.runs,
         "load_average_1m": {"start": round(load_before, 2),
                             "end": round(os.getloadavg()[0], 2)},
         "sentences": {"batch1": args.single_sentences, batch_key: args.batch_sentences},
-        "results": results, "speedup_vs_transformers": speedups,
+        "results": results, "speedup_vs_transformers": speedups, "baseline": baseline,
         "target": f"ct2_int8 >= {TARGET_SPEEDUP}x transformers fp32, greedy, {batch_key}",
         "target_met": None if int8 is None else int8 >= TARGET_SPEEDUP}))
 
