@@ -4,9 +4,16 @@ to models.
 Routing for a translation direction prefers, in order:
 
 1. ``direct``: an enabled model that lists the direction in ``directions``
-   (Marian one-model-per-direction, or a multilingual model named the default for it);
+   (Marian one-model-per-direction, a multi-target Marian model with ``target_tokens``,
+   or a multilingual model named the default for it). An opt-in entry the operator
+   enabled (``NEWSROOM_ENABLE_MODELS``) comes before the defaults for its directions:
+   enabling an alternative means wanting it used;
 2. ``multilingual``: an enabled model whose ``languages`` contain both languages;
 3. ``pivot``: source -> English -> target, each leg resolved by rules 1-2.
+
+Entries also carry what users must be told about them: the licence and its
+``attribution`` text, and the ``scores`` published for them (metric, test set, value,
+source), shown by ``/v1/models`` and ``newsroom-mt models list``.
 
 The chosen :class:`Route` is reported to clients so they always know which models
 produced a text.
@@ -20,7 +27,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from service.errors import InvalidInput, NoRoute
 
@@ -29,6 +43,18 @@ Family = Literal["marian", "m2m100", "nllb", "mt5", "t5", "bart", "mbart", "qwen
 PIVOT_LANGUAGE = "en"
 #: Decoder-only instruction models: prompted through a chat template, not fed raw text.
 INSTRUCTION_FAMILIES: frozenset[str] = frozenset({"qwen3"})
+
+
+class PublishedScore(BaseModel):
+    """A quality figure someone published for a model: never measured here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    direction: str = Field(description="'en-uk', or the pivot route it was computed for.")
+    metric: str = Field(description="chrF, BLEU, COMET ...")
+    test_set: str = Field(description="e.g. flores200-devtest")
+    value: float
+    source: str = Field(description="Where the figure comes from (file or page).")
 
 
 class ModelEntry(BaseModel):
@@ -52,6 +78,14 @@ class ModelEntry(BaseModel):
     ct2_path: str | None = Field(default=None, description="Converted CTranslate2 folder.")
     max_input_tokens: int | None = None
     prefix: str = ""
+    #: Multi-target models: the token that selects each target language, put at the
+    #: start of every source (Opus-MT ``>>ukr<<``, MADLAD ``<2uk>``).
+    target_tokens: dict[str, str] = Field(default_factory=dict)
+    #: Text the licence requires to be shown with the model's output (CC-BY-4.0).
+    attribution: str | None = None
+    scores: list[PublishedScore] = Field(default_factory=list)
+    #: Free-text reasons for the choice (shown in docs and listings).
+    notes: str | None = None
     generation: dict[str, Any] = Field(default_factory=dict)
     #: Folder of the registry file, for resolving relative paths (set by the loader).
     base_dir: Path = Path(".")
@@ -64,6 +98,54 @@ class ModelEntry(BaseModel):
             if len(parts) != 2 or not all(parts):
                 raise ValueError(f"direction '{direction}' must look like 'en-uk'")
         return [d.lower() for d in value]
+
+    @field_validator("target_tokens")
+    @classmethod
+    def _target_tokens(cls, value: dict[str, str]) -> dict[str, str]:
+        for lang, token in value.items():
+            if not token.strip() or token != token.strip():
+                raise ValueError(f"target token for '{lang}' must be a non-empty token "
+                                 "without surrounding spaces")
+        return {lang.lower(): token for lang, token in value.items()}
+
+    @model_validator(mode="after")
+    def _tokens_cover_targets(self) -> ModelEntry:
+        # A multi-target model fed a source without a token picks a target by itself:
+        # every direction it serves must say which token selects its target.
+        if self.target_tokens:
+            targets = {tgt for _, tgt in self.pairs()} | set(self.languages)
+            missing = sorted(targets - set(self.target_tokens))
+            if missing:
+                raise ValueError(f"target_tokens has no token for target(s) "
+                                 f"{', '.join(missing)} (from directions/languages)")
+        return self
+
+    def target_token(self, tgt: str | None) -> str | None:
+        """The token that selects ``tgt`` (``None`` for single-target models).
+
+        Raises :class:`InvalidInput` when the model is multi-target and ``tgt`` is not
+        one of its targets: translating without the token would pick a language at
+        random."""
+        if not self.target_tokens:
+            return None
+        token = self.target_tokens.get(tgt or "")
+        if token is None:
+            known = ", ".join(sorted(self.target_tokens))
+            raise InvalidInput(f"Model '{self.name}' cannot translate into '{tgt}'; its "
+                               f"targets are: {known}", field="target")
+        return token
+
+    def source_prefix(self, tgt: str | None, task_prefix: str = "") -> str:
+        """What goes before every source text: the target token (``">>ukr<< "``), then
+        the task prefix (``"summarize: "``)."""
+        token = self.target_token(tgt)
+        return (f"{token} " if token else "") + (task_prefix or self.prefix)
+
+    def counting_prefix(self) -> str:
+        """The prefix to count source tokens with when the target is not known: every
+        target token is one vocabulary entry, so any of them counts the same."""
+        first = next(iter(self.target_tokens.values()), None)
+        return (f"{first} " if first else "") + self.prefix
 
     def pairs(self) -> list[tuple[str, str]]:
         """Directions as (source, target) tuples."""
@@ -189,7 +271,9 @@ class Registry:
         return [e for e in self._all.values() if e.task == task and self.usable(e)]
 
     def _one_leg(self, src: str, tgt: str) -> tuple[str, ModelEntry] | None:
-        candidates = self._usable("translate")
+        # Opt-in entries the operator enabled first (stable sort keeps catalogue order).
+        candidates = sorted(self._usable("translate"),
+                            key=lambda e: e.enabled or e.name not in self.enable_models)
         # Entries that name the direction come first (a direct Marian model, or the
         # multilingual model chosen as default for it), then any multilingual model.
         for entry in candidates:

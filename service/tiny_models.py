@@ -1,9 +1,17 @@
 """Tiny random-weight models of each family, for tests, demos and smoke tests.
 
-``newsroom-mt models tiny --out DIR`` writes, without any download:
+``newsroom-mt models tiny --out DIR`` writes, without any download, one of two layouts
+of translation models:
 
-- Marian models for the directions the default catalogue serves with Opus-MT;
-- one M2M100 model for the directions it serves with m2m100_418M;
+- ``per-direction`` (the default, catalogue v1's shape): one Marian model per Opus-MT
+  direction and one M2M100 model for the directions v1 served with m2m100_418M;
+- ``tc-big`` (catalogue v2's shape, ``--layout tc-big``): multi-target Marian models
+  like ``opus-mt-tc-big-en-zle`` whose vocabularies hold target tokens (``>>ukr<<``,
+  ``>>rus<<``, ``>>bel<<``) the engines must add, single-target en<->ko models, and
+  Korean <-> Ukrainian/Russian through the English pivot;
+
+and in both:
+
 - one MT5 summarisation model;
 - one Qwen3 instruction model (decoder-only, byte-level BPE tokenizer, ChatML chat
   template) and one DeBERTa-v2 NLI classifier (entailment / neutral / contradiction),
@@ -36,6 +44,17 @@ M2M100_DIRECTIONS: tuple[tuple[str, str], ...] = (
     ("en", "ko"), ("uk", "ko"), ("ru", "ko"), ("ko", "uk"),
 )
 LANGUAGES: tuple[str, ...] = ("en", "uk", "ru", "ko")
+#: Catalogue v2's shape: name -> (directions, target tokens the model needs, extra
+#: target tokens its vocabulary holds that the catalogue does not use).
+_ZLE_TOKENS = {"uk": ">>ukr<<", "ru": ">>rus<<"}
+TC_BIG_MODELS: dict[str, tuple[tuple[str, ...], dict[str, str], tuple[str, ...]]] = {
+    "en-zle": (("en-uk", "en-ru"), _ZLE_TOKENS, (">>bel<<",)),
+    "zle-en": (("uk-en", "ru-en"), {}, ()),
+    "zle-zle": (("uk-ru", "ru-uk"), _ZLE_TOKENS, (">>bel<<",)),
+    "en-ko": (("en-ko",), {}, ()),
+    "ko-en": (("ko-en",), {}, ()),
+}
+LAYOUTS: tuple[str, ...] = ("per-direction", "tc-big")
 
 # Small enough to build in seconds, big enough to have real attention and
 # positional limits (max_position_embeddings bounds the input, as in real models).
@@ -82,13 +101,18 @@ def _pieces(spm_model: Path) -> list[tuple[str, float]]:
             if proc.id_to_piece(i) != "<unk>"]
 
 
-def build_marian(out: Path, spm_model: Path, seed: int = 0) -> None:
-    """Write a tiny Marian model with a shared source/target SentencePiece vocabulary."""
+def build_marian(out: Path, spm_model: Path, seed: int = 0,
+                 target_tokens: tuple[str, ...] = ()) -> None:
+    """Write a tiny Marian model with a shared source/target SentencePiece vocabulary;
+    ``target_tokens`` (``>>ukr<<`` ...) become vocabulary entries as in multi-target
+    Opus-MT models, where MarianTokenizer keeps a leading one as a single token."""
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
     out.mkdir(parents=True, exist_ok=True)
     vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
+    for token in target_tokens:
+        vocab[token] = len(vocab)
     for piece, _score in _pieces(spm_model):
         vocab.setdefault(piece, len(vocab))
     vocab["<pad>"] = len(vocab)
@@ -259,8 +283,24 @@ def build_nli(out: Path, spm_model: Path, seed: int = 0) -> None:
     tokenizer.save_pretrained(out)
 
 
-def tiny_registry(out: Path) -> dict[str, Any]:
-    """The catalogue that routes every direction and task to the tiny models in ``out``."""
+def _translation_entries_tc_big() -> dict[str, Any]:
+    """Catalogue v2's translation entries over the ``tc-big`` layout's models."""
+    models: dict[str, Any] = {}
+    for pair, (directions, tokens, _extra) in TC_BIG_MODELS.items():
+        entry: dict[str, Any] = {
+            "path": f"tc-big-{pair}", "family": "marian", "task": "translate",
+            "directions": list(directions), "licence": "apache-2.0", "commercial": True,
+            "attribution": "Tiny random-weight test model built by newsroom-mt.",
+            "max_input_tokens": _MAX_POSITIONS,
+            "generation": {"num_beams": 1, "max_new_tokens": TINY_MAX_NEW_TOKENS}}
+        if tokens:
+            entry["target_tokens"] = dict(tokens)
+        models[f"tiny-tc-big-{pair}"] = entry
+    return models
+
+
+def _translation_entries_per_direction() -> dict[str, Any]:
+    """Catalogue v1's translation entries over the ``per-direction`` layout's models."""
     generation = {"num_beams": 1, "max_new_tokens": TINY_MAX_NEW_TOKENS}
     models: dict[str, Any] = {}
     for src, tgt in MARIAN_DIRECTIONS:
@@ -273,6 +313,13 @@ def tiny_registry(out: Path) -> dict[str, Any]:
         "directions": [f"{s}-{t}" for s, t in M2M100_DIRECTIONS],
         "languages": list(LANGUAGES), "licence": "mit", "commercial": True,
         "max_input_tokens": _MAX_POSITIONS, "generation": dict(generation)}
+    return models
+
+
+def tiny_registry(out: Path, layout: str = "per-direction") -> dict[str, Any]:
+    """The catalogue that routes every direction and task to the tiny models in ``out``."""
+    models = (_translation_entries_tc_big() if layout == "tc-big"
+              else _translation_entries_per_direction())
     models["tiny-mt5-summarize"] = {
         "path": "mt5-summarize", "family": "mt5", "task": "summarize",
         "languages": list(LANGUAGES), "licence": "apache-2.0", "commercial": True,
@@ -291,19 +338,27 @@ def tiny_registry(out: Path) -> dict[str, Any]:
     return {"version": 1, "note": WARNING, "models": models}
 
 
-def write_tiny_models(out: Path, seed: int = 0) -> Path:
-    """Build every tiny model under ``out`` and write ``out/registry.yaml``; returns it."""
+def write_tiny_models(out: Path, seed: int = 0, layout: str = "per-direction") -> Path:
+    """Build every tiny model of ``layout`` (see module docs) under ``out`` and write
+    ``out/registry.yaml``; returns it."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout '{layout}'; choose one of: {', '.join(LAYOUTS)}")
     out.mkdir(parents=True, exist_ok=True)
     lines = _corpus_lines()
     with tempfile.TemporaryDirectory() as tmp:
         spm_model = train_sentencepiece(lines, Path(tmp) / "tiny")
-        for index, (src, tgt) in enumerate(MARIAN_DIRECTIONS):
-            build_marian(out / f"marian-{src}-{tgt}", spm_model, seed=seed + index)
-        build_m2m100(out / "m2m100", spm_model, seed=seed)
+        if layout == "tc-big":
+            for index, (pair, (_dirs, tokens, extra)) in enumerate(TC_BIG_MODELS.items()):
+                build_marian(out / f"tc-big-{pair}", spm_model, seed=seed + index,
+                             target_tokens=tuple(tokens.values()) + extra)
+        else:
+            for index, (src, tgt) in enumerate(MARIAN_DIRECTIONS):
+                build_marian(out / f"marian-{src}-{tgt}", spm_model, seed=seed + index)
+            build_m2m100(out / "m2m100", spm_model, seed=seed)
         build_mt5(out / "mt5-summarize", spm_model, seed=seed)
         build_nli(out / "nli", spm_model, seed=seed)
     build_qwen3(out / "qwen3", lines, seed=seed)
     registry = out / "registry.yaml"
-    registry.write_text(yaml.safe_dump(tiny_registry(out), sort_keys=False, allow_unicode=True),
-                        "utf-8")
+    registry.write_text(yaml.safe_dump(tiny_registry(out, layout), sort_keys=False,
+                                       allow_unicode=True), "utf-8")
     return registry

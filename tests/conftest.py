@@ -27,6 +27,17 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_tc_big_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tiny models in catalogue v2's shape: multi-target Marian models whose vocabularies
+    hold ``>>ukr<<``/``>>rus<<``/``>>bel<<``, Korean<->Slavic through English."""
+    from service.tiny_models import write_tiny_models
+
+    out = tmp_path_factory.mktemp("tiny-tc-big")
+    write_tiny_models(out, layout="tc-big")
+    return out
+
+
+@pytest.fixture(scope="session")
 def tiny_registry(tiny_dir: Path) -> Path:
     """Path of the tiny catalogue."""
     return tiny_dir / "registry.yaml"

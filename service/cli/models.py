@@ -27,7 +27,8 @@ def _registry(ctx: typer.Context) -> tuple[Registry, object]:
 @app.command("list")
 def list_models(ctx: typer.Context,
                 as_json: bool = typer.Option(False, "--json", help="JSON lines output.")) -> None:
-    """Every catalogue entry: task, directions, licence, local or not, usable or why not."""
+    """Every catalogue entry: task, directions, licence and attribution, published scores,
+    local or not, usable or why not."""
     registry, settings = _registry(ctx)
     models_dir = settings.resolved_models_dir()  # type: ignore[attr-defined]
     rows = []
@@ -39,21 +40,39 @@ def list_models(ctx: typer.Context,
             "directions": entry.directions or [f"{'/'.join(entry.languages)} (any)"],
             "licence": entry.licence, "commercial": entry.commercial,
             "local": str(local) if local else None,
-            "usable": registry.usable(entry), "why_not": registry.why_unusable(entry)})
+            "usable": registry.usable(entry), "why_not": registry.why_unusable(entry),
+            "target_tokens": entry.target_tokens, "attribution": entry.attribution,
+            "scores": [score.model_dump() for score in entry.scores]})
     if as_json:
         for row in rows:
             typer.echo(json.dumps(row))
         return
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    table = Table("name", "task", "directions", "licence", "local", "routing")
+    # The name is what every other command takes: never truncate it.
+    table = Table(Column("name", no_wrap=True), "task", "directions", "licence", "chrF*",
+                  "local", "routing")
     for row in rows:
         table.add_row(row["name"], row["task"], ", ".join(row["directions"]),
                       row["licence"] + ("" if row["commercial"] else " (non-commercial)"),
-                      "yes" if row["local"] else "no",
+                      _scores_cell(row["scores"]), "yes" if row["local"] else "no",
                       "on" if row["usable"] else f"off: {row['why_not']}")
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    console.print("* published chrF (FLORES devtest), not measured here: see --json for "
+                  "test sets and sources, docs/models.md for the table.")
+    console.print("Attribution (required by the licences; also in NOTICE):")
+    for row in rows:
+        if row["attribution"]:
+            console.print(f"- {row['name']}: {row['attribution']}", soft_wrap=True)
+
+
+def _scores_cell(scores: list[dict[str, object]]) -> str:
+    """Published chrF per direction ('en-uk 60.1'); test sets, other metrics and sources
+    are in --json and docs/models.md."""
+    return "\n".join(f"{s['direction']} {s['value']}" for s in scores
+                     if s["metric"] == "chrF") or "-"
 
 
 @app.command()
@@ -86,12 +105,19 @@ def pull(ctx: typer.Context,
 
 @app.command()
 def tiny(out: Path = typer.Option(..., "--out", "-o", help="Folder to write the models to."),
-         seed: int = typer.Option(0, help="Random seed of the weights.")) -> None:
+         seed: int = typer.Option(0, help="Random seed of the weights."),
+         layout: str = typer.Option(
+             "per-direction", help="per-direction (one Marian model per direction, M2M100) "
+                                   "or tc-big (multi-target Marian models with target "
+                                   "tokens, Korean<->Slavic through English, as catalogue v2)."),
+         ) -> None:
     """Write tiny RANDOM-WEIGHT models of each family and OUT/registry.yaml routing every
     direction and task to them (meaningless output; for tests, demos, smoke tests)."""
-    from service.tiny_models import WARNING, write_tiny_models
+    from service.tiny_models import LAYOUTS, WARNING, write_tiny_models
 
-    registry = write_tiny_models(out, seed=seed)
+    if layout not in LAYOUTS:
+        fail(f"unknown layout '{layout}'; choose one of: {', '.join(LAYOUTS)}", code=2)
+    registry = write_tiny_models(out, seed=seed, layout=layout)
     typer.echo(WARNING, err=True)
     typer.echo(f"Wrote {registry}. Use it with: NEWSROOM_REGISTRY={registry} newsroom-mt ...")
 

@@ -162,6 +162,27 @@ def _max_positions(weights: Path) -> int | None:
     return value if isinstance(value, int) and value > 0 else None
 
 
+def converted_source_vocabulary(folder: Path) -> set[str]:
+    """Tokens of a converted folder's source vocabulary (shared or separate)."""
+    for name in ("source_vocabulary.json", "shared_vocabulary.json"):
+        try:
+            return set(json.loads((folder / name).read_text("utf-8")))
+        except (OSError, ValueError):
+            continue
+    return set()
+
+
+def _check_target_tokens(entry: ModelEntry, out: Path) -> None:
+    """A multi-target model is useless converted without its target tokens: fail the
+    conversion (and say which) rather than the first request."""
+    vocabulary = converted_source_vocabulary(out)
+    missing = [t for t in entry.target_tokens.values() if t not in vocabulary]
+    if missing:
+        raise InvalidInput(
+            f"Model '{entry.name}': the converted vocabulary in {out} lacks the target "
+            f"token(s) {', '.join(missing)} named in the catalogue.", field="model")
+
+
 def convert_model(entry: ModelEntry, weights: Path | None, quantization: str = "int8",
                   *, force: bool = False) -> Path:
     """Convert ``entry``'s local weights into ``<weights>-ct2-<quantization>/`` with its
@@ -186,6 +207,7 @@ def convert_model(entry: ModelEntry, weights: Path | None, quantization: str = "
         raise InvalidInput(f"{out} already exists; pass --force to convert again.",
                            field="model")
     _converter(weights).convert(str(out), quantization=quantization, force=True)
+    _check_target_tokens(entry, out)
     ConversionRecord(
         model=entry.name, family=entry.family, quantization=quantization,
         source=str(weights), ctranslate2_version=ctranslate2.__version__,

@@ -10,6 +10,8 @@ transformers engine sees and returns:
   add it: ``add_source_eos`` is false for converted Transformers models);
 - M2M100/NLLB: the target language token is passed as ``target_prefix`` (the
   counterpart of ``forced_bos_token_id``) and removed from the output;
+- multi-target Marian models: the catalogue's target token (``>>ukr<<``) starts every
+  source, as in the transformers engine (the converted vocabulary must hold it);
 - models whose generation config forces ``</s>`` at the length limit (Opus-MT) stop
   one token earlier and count the forced ``</s>``, as ``generate`` does;
 - ``beam_size`` is always passed (CTranslate2 defaults to 2, not greedy).
@@ -49,11 +51,13 @@ from service.engines.ct2_convert import (
     Conversion,
     ConversionRecord,
     convert_hint,
+    converted_source_vocabulary,
     find_conversions,
 )
 from service.engines.device import Placement
 from service.engines.transformers_engine import (
     MAX_INPUT_CAP,
+    check_target_tokens,
     language_code,
     merge_generation,
 )
@@ -180,6 +184,9 @@ class CTranslate2Engine:
         self.max_input_tokens = self._max_input_tokens(max_positions)
         #: Batches the translator runs at once (its workers): the scheduler's lanes.
         self.parallel_batches = max(1, int(getattr(translator, "num_translators", 1) or 1))
+        source_vocabulary = converted_source_vocabulary(path)
+        check_target_tokens(entry, lambda token: token in source_vocabulary
+                            if source_vocabulary else token in self._ids)
 
     # --- loading ------------------------------------------------------------------
     @classmethod
@@ -255,7 +262,7 @@ class CTranslate2Engine:
         """Source tokens for ``text`` with special tokens (language token, ``</s>``)."""
         with self._tok_lock:
             self._set_src_lang(src_lang)
-            return len(self.tokenizer(self.entry.prefix + text)["input_ids"])
+            return len(self.tokenizer(self.entry.counting_prefix() + text)["input_ids"])
 
     def _set_src_lang(self, src_lang: str | None) -> None:
         code = language_code(self.family, src_lang)
@@ -263,7 +270,7 @@ class CTranslate2Engine:
             self.tokenizer.src_lang = code
 
     def _encode(self, texts: Sequence[str], key: BatchKey) -> list[list[str]]:
-        prefix = key.prefix or self.entry.prefix
+        prefix = self.entry.source_prefix(key.tgt_lang, key.prefix)
         with self._tok_lock:
             self._set_src_lang(key.src_lang)
             ids = self.tokenizer([prefix + t for t in texts], truncation=True,

@@ -1,7 +1,9 @@
 """The default engine: Hugging Face transformers seq2seq models on torch.
 
 Per-family handling:
-- Marian (Opus-MT): one model per direction; plain source text.
+- Marian (Opus-MT): one model per direction, plain source text; multi-target models
+  (``opus-mt-tc-big-en-zle``) get the catalogue's target token (``>>ukr<<``) in front of
+  every source, which MarianTokenizer keeps as one token.
 - M2M100 / NLLB: one model for many languages; the tokenizer's ``src_lang`` adds the
   source language token and ``forced_bos_token_id`` makes the decoder start with the
   target language token.
@@ -13,12 +15,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from service.engines.base import BatchKey, Decoding, Generated, GenerationOptions
 from service.engines.device import Placement, torch_dtype
+from service.errors import ModelUnavailable
 from service.languages import M2M100_CODES, NLLB_CODES
 from service.registry import ModelEntry
 
@@ -48,6 +51,18 @@ def language_code(family: str, lang: str | None) -> str | None:
     return MULTILINGUAL_FAMILIES[family].get(lang, lang)
 
 
+def check_target_tokens(entry: ModelEntry, vocabulary_has: Callable[[str], bool]) -> None:
+    """Refuse a model whose vocabulary lacks a target token the catalogue names: a
+    misspelt token (``>>uk<<`` for ``>>ukr<<``) would be split into pieces and the
+    model would pick the target language by itself."""
+    missing = [token for token in entry.target_tokens.values() if not vocabulary_has(token)]
+    if missing:
+        raise ModelUnavailable(
+            f"Model '{entry.name}': target token(s) {', '.join(missing)} from the catalogue "
+            "are not in the model's vocabulary; check target_tokens against the model card.",
+            field="model")
+
+
 class TransformersEngine:
     """A loaded transformers model + tokenizer; implements :class:`service.engines.base.Engine`."""
 
@@ -64,6 +79,8 @@ class TransformersEngine:
         # Tokenizers keep ``src_lang`` as state: serialise every use of it.
         self._tok_lock = threading.Lock()
         self.max_input_tokens = self._max_input_tokens()
+        unk = tokenizer.unk_token_id
+        check_target_tokens(entry, lambda token: tokenizer.convert_tokens_to_ids(token) != unk)
 
     @classmethod
     def load(cls, entry: ModelEntry, source: str | Path, placement: Placement) -> TransformersEngine:
@@ -102,10 +119,10 @@ class TransformersEngine:
             code = language_code(self.family, src_lang)
             if code is not None:
                 self.tokenizer.src_lang = code
-            return len(self.tokenizer(self.entry.prefix + text)["input_ids"])
+            return len(self.tokenizer(self.entry.counting_prefix() + text)["input_ids"])
 
     def _encode(self, texts: Sequence[str], key: BatchKey) -> Any:
-        prefix = key.prefix or self.entry.prefix
+        prefix = self.entry.source_prefix(key.tgt_lang, key.prefix)
         with self._tok_lock:
             code = language_code(self.family, key.src_lang)
             if code is not None:

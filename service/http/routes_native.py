@@ -128,8 +128,9 @@ async def languages(request: Request,
             summary="Catalogue models and their state")
 async def models(request: Request,
                  caller: Principal = Depends(native_caller)) -> s.ModelsResponse:
-    """Every catalogue entry: task, directions, licence, whether routing may use it,
-    whether its weights are local and loaded, and on which device."""
+    """Every catalogue entry: task, directions, licence and the attribution it requires,
+    published scores, whether routing may use it, whether its weights are local and
+    loaded, and on which device."""
     runtime = get_runtime(request)
     registry = runtime.registry
     status = {row.name: row for row in runtime.models.status()}
@@ -143,6 +144,8 @@ async def models(request: Request,
             unusable_reason=registry.why_unusable(entry), local=st.local, loaded=st.loaded,
             device=st.device, engine=st.engine,
             load_seconds=round(st.load_seconds, 3) if st.load_seconds is not None else None,
-            error=st.error))
+            error=st.error, attribution=entry.attribution,
+            target_tokens=entry.target_tokens,
+            scores=[s.PublishedScoreInfo(**score.model_dump()) for score in entry.scores]))
     return s.ModelsResponse(models=rows)
 

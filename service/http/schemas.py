@@ -265,6 +265,16 @@ class LanguagesResponse(BaseModel):
     languages: list[Language]
 
 
+class PublishedScoreInfo(BaseModel):
+    """A published quality figure (not measured by this service)."""
+
+    direction: str
+    metric: str
+    test_set: str
+    value: float
+    source: str
+
+
 class ModelInfo(BaseModel):
     id: str
     task: str
@@ -282,6 +292,12 @@ class ModelInfo(BaseModel):
     engine: str | None
     load_seconds: float | None
     error: str | None
+    attribution: str | None = Field(
+        default=None, description="Attribution the licence requires (e.g. CC BY 4.0).")
+    target_tokens: dict[str, str] = Field(
+        default_factory=dict, description="Multi-target models: token added per target.")
+    scores: list[PublishedScoreInfo] = Field(
+        default_factory=list, description="Published scores (metric, test set, source).")
 
 
 class ModelsResponse(BaseModel):

@@ -88,6 +88,24 @@ def test_models_list_shows_licence_and_local_state(tiny_env, tiny_dir: Path) -> 
     assert rows["nllb-200-distilled-600m"]["usable"] is False
 
 
+def test_models_list_shows_attribution_and_published_scores(tiny_env) -> None:
+    from service.settings import default_registry_path
+
+    env = dict(tiny_env, NEWSROOM_REGISTRY=str(default_registry_path()))
+    result = run(["models", "list", "--json"], env)
+    assert result.returncode == 0, result.stderr
+    rows = {row["name"]: row for row in map(json.loads, result.stdout.splitlines())}
+    zle = rows["opus-mt-tc-big-zle-zle"]
+    assert zle["target_tokens"] == {"uk": ">>ukr<<", "ru": ">>rus<<"}
+    assert "University of Helsinki" in zle["attribution"]
+    assert [(s["direction"], s["metric"], s["value"]) for s in zle["scores"]] == [
+        ("uk-ru", "chrF", 56.2), ("ru-uk", "chrF", 55.3)]
+    table = run(["models", "list"], dict(env, COLUMNS="160"))
+    assert table.returncode == 0, table.stderr
+    assert "uk-ru 56.2" in table.stdout
+    assert f"- opus-mt-tc-big-zle-zle: {zle['attribution']}" in " ".join(table.stdout.split())
+
+
 def test_non_utf8_input_is_rejected_clearly(tmp_path: Path, tiny_env) -> None:
     bad = tmp_path / "latin1.txt"
     bad.write_bytes("Caf\xe9 au lait".encode("latin-1"))

@@ -167,6 +167,26 @@ def test_models_show_licence_and_load_state(client: TestClient, tiny_registry):
     assert after[model]["load_seconds"] is not None
 
 
+def test_models_show_attribution_target_tokens_and_published_scores(make_client):
+    # The shipped catalogue: listing models loads none of them.
+    from service.settings import default_registry_path
+
+    client = make_client(registry=default_registry_path())
+    rows = {m["id"]: m for m in client.get("/v1/models").json()["models"]}
+    catalogue = Registry.load(default_registry_path())
+    assert set(rows) == {e.name for e in catalogue.all_entries()}
+    zle = rows["opus-mt-tc-big-en-zle"]
+    assert zle["licence"] == "cc-by-4.0" and zle["usable"] is True
+    assert zle["attribution"] == catalogue.get("opus-mt-tc-big-en-zle").attribution
+    assert "CC BY 4.0" in zle["attribution"]
+    assert zle["target_tokens"] == {"uk": ">>ukr<<", "ru": ">>rus<<"}
+    assert {"direction": "en-uk", "metric": "chrF", "test_set": "flores200-devtest",
+            "value": 60.1, "source": "Helsinki-NLP/Tatoeba-Challenge models/eng-zle/"
+            "opusTCv20210807+bt_transformer-big_2022-03-13.chrf-scores.txt"} in zle["scores"]
+    assert rows["opus-mt-tc-big-en-ko"]["target_tokens"] == {}
+    assert rows["m2m100-418m"]["usable"] is False and rows["m2m100-418m"]["scores"]
+
+
 # --- /v1/summarize ---------------------------------------------------------------------
 
 def test_summarize_returns_summary_and_neutrality_report(client: TestClient):
