@@ -153,3 +153,11 @@ def test_invalid_catalogues_give_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="Unknown model 'nope'; known models: m"):
         Registry.load(_write(tmp_path, {"m": {"family": "marian", "task": "translate",
                                               "licence": "mit"}})).get("nope")
+
+
+def test_notice_lists_every_default_model_with_its_licence() -> None:
+    notice = (Path(__file__).resolve().parent.parent / "NOTICE").read_text("utf-8")
+    registry = Registry.load(default_registry_path())
+    for name in registry.default_models(LANGS):
+        assert f"- {name} (" in notice, name
+    assert "CC BY 4.0" in notice

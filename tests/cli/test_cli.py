@@ -63,8 +63,8 @@ def test_missing_model_error_names_model_and_pull_command(tmp_path: Path, tiny_e
     env["HF_HUB_OFFLINE"] = "1"
     result = run(["translate", "--to", "uk", "--from", "en"], env, stdin="Hello there.")
     assert result.returncode == 1
-    assert "Model 'opus-mt-en-uk' (Helsinki-NLP/opus-mt-en-uk) is not available" in result.stderr
-    assert "Pull it with: newsroom-mt models pull opus-mt-en-uk" in result.stderr
+    assert "Model 'opus-mt-tc-big-en-zle' (Helsinki-NLP/opus-mt-tc-big-en-zle) is not available" in result.stderr
+    assert "Pull it with: newsroom-mt models pull opus-mt-tc-big-en-zle" in result.stderr
     assert "Traceback" not in result.stderr
 
 

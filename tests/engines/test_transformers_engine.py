@@ -81,7 +81,7 @@ def test_missing_model_names_the_model_and_the_pull_command(tmp_path: Path,
     settings = Settings(models_dir=tmp_path)  # the default catalogue, nothing pulled
     manager = ModelManager(Registry.from_settings(settings), settings)
     with pytest.raises(ModelUnavailable) as info:
-        manager.get("opus-mt-en-uk")
+        manager.get("opus-mt-tc-big-en-zle")
     message = info.value.message
-    assert "Model 'opus-mt-en-uk' (Helsinki-NLP/opus-mt-en-uk) is not available" in message
-    assert message.endswith("Pull it with: newsroom-mt models pull opus-mt-en-uk")
+    assert "Model 'opus-mt-tc-big-en-zle' (Helsinki-NLP/opus-mt-tc-big-en-zle) is not available" in message
+    assert message.endswith("Pull it with: newsroom-mt models pull opus-mt-tc-big-en-zle")
