@@ -5,7 +5,7 @@
 #   GPU (CUDA 12):  docker build -t newsroom-mt:0.1.0-gpu \
 #                     --build-arg BASE_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04 \
 #                     --build-arg TORCH_INDEX_URL=https://download.pytorch.org/whl/cu128 .
-#   Bake models in: --build-arg MODELS="opus-mt-en-uk opus-mt-uk-en"   (needs the Hub at build time)
+#   Bake models in: --build-arg MODELS="opus-mt-tc-big-en-zle opus-mt-tc-big-zle-en"   (needs the Hub at build time)
 #
 # Without MODELS the image holds no weights: mount a volume on /models at run time.
 
