@@ -1,5 +1,5 @@
 """Engine ceiling: sentences/s of the engine alone (no HTTP, no scheduler) on batches
-of the size the scheduler uses, and the peak RSS of a process that only holds the
+of the size the scheduler uses, on as many lanes (batches in flight) as it uses, and the peak RSS of a process that only holds the
 engine (the model's own footprint).
 
 Run in its own process by ``bench/serving.py`` (so the peak RSS is the engine's alone);
@@ -37,25 +37,40 @@ def effective_beams(engine: Engine, key: BatchKey) -> int:
     return int(beams or 1)
 
 
+def bulk_lanes(engine: Engine, settings: Settings) -> int:
+    """Batches the server keeps in flight for bulk work: the engine's parallel batches
+    less the interactive lanes (as the scheduler reserves them)."""
+    total = int(getattr(engine, "parallel_batches", 1) or 1)
+    return max(1, total - min(settings.interactive_lanes, total - 1))
+
+
 def measure(registry: Path, model: str, sentences: list[str], batch: int, source: str,
             target: str, out_tokens: int) -> dict:
-    """Load the engine as the server does, warm it up with one batch, then time
-    ``generate`` over ``sentences`` in batches of ``batch`` (in the given order)."""
+    """Load the engine as the server does, warm it up, then time ``generate`` over
+    ``sentences``: ``batch`` items at a time shared over the engine's bulk lanes (one
+    thread per lane, ``ceil(batch / lanes)`` items per call, as the scheduler shares a
+    full queue out over free lanes)."""
+    import math
     import os
+    from concurrent.futures import ThreadPoolExecutor
 
     settings = Settings(registry=registry)
     engine = ModelManager(Registry.from_settings(settings), settings).get(model)
+    lanes = bulk_lanes(engine, settings)
+    per_lane = math.ceil(batch / lanes)
     # The key the server builds for a plain request (no per-request options).
     key = BatchKey(source, target)
-    engine.generate(sentences[:batch], key)
-    started, cpu_started = time.perf_counter(), time.process_time()
-    lengths: list[int] = []
-    for start in range(0, len(sentences), batch):
-        lengths.extend(g.tokens for g in engine.generate(sentences[start:start + batch], key))
-    seconds = time.perf_counter() - started
+    chunks = [sentences[i:i + per_lane] for i in range(0, len(sentences), per_lane)]
+    with ThreadPoolExecutor(max_workers=lanes) as pool:
+        list(pool.map(lambda texts: engine.generate(texts, key), chunks[:lanes]))
+        started, cpu_started = time.perf_counter(), time.process_time()
+        outputs = list(pool.map(lambda texts: engine.generate(texts, key), chunks))
+        seconds = time.perf_counter() - started
+    lengths = [g.tokens for out in outputs for g in out]
     cpu = time.process_time() - cpu_started
     rate = len(sentences) / seconds
-    return {"sentences": len(sentences), "batch": batch, "seconds": round(seconds, 2),
+    return {"sentences": len(sentences), "batch": batch, "lanes": lanes,
+            "items_per_call": per_lane, "seconds": round(seconds, 2),
             "sentences_per_s": round(rate, 2),
             "output_tokens_per_s": round(sum(lengths) / seconds, 1),
             "cpu_s": round(cpu, 2), "sentences_per_cpu_s": round(len(sentences) / cpu, 2),

@@ -222,11 +222,22 @@ async def _queue_depth(http: httpx.AsyncClient) -> float:
 
 
 async def interactive_under_bulk(url: str, sentences: Sequence[str], bulk: Sequence[str],
-                                 source: str, target: str, samples: int) -> dict[str, Any]:
-    """p50/p99 latency of one-sentence requests sent one after another, first on an idle
-    server, then while one request carrying ``bulk`` (whole articles) runs."""
+                                 source: str, target: str, samples: int,
+                                 interval: float = 1.0) -> dict[str, Any]:
+    """p50/p99 latency of one-sentence requests, first on an idle server (``samples``
+    sent one after another), then while one request carrying ``bulk`` (whole articles)
+    runs; and what the interactive stream costs the bulk request (its time alone vs.
+    with the stream).
+
+    Under bulk the stream is paced, one request every ``interval`` seconds (newsroom
+    traffic: headlines arrive, they do not queue up behind each other), for the whole
+    of the bulk request, so the bulk figure includes every interruption.
+    ``interactive_work_share`` is the part of the bulk time the interactive requests
+    need even on an idle server (their idle mean latency x count / bulk time): a cost
+    no scheduler can avoid, against which ``throughput_cost`` is to be read."""
     async with httpx.AsyncClient(base_url=url, timeout=HTTP_TIMEOUT) as http:
         idle = [await _post(http, payload([s], source, target)) for s in sentences[:samples]]
+        bulk_alone = await _post(http, payload(bulk, source, target))
 
         bulk_task = asyncio.create_task(_post(http, payload(bulk, source, target)))
         # Start measuring once the bulk work is queued (its sentences are split and
@@ -234,20 +245,33 @@ async def interactive_under_bulk(url: str, sentences: Sequence[str], bulk: Seque
         while not bulk_task.done() and await _queue_depth(http) == 0:
             await asyncio.sleep(0.05)
         busy: list[float] = []
-        index = 0
-        while not bulk_task.done() and len(busy) < samples:
-            latency = await _post(http, payload([sentences[index % len(sentences)]],
-                                                source, target))
-            index += 1
+
+        async def one(text: str) -> None:
+            latency = await _post(http, payload([text], source, target))
             if not bulk_task.done():  # count only requests that overlapped the bulk
                 busy.append(latency)
+
+        probes: list[asyncio.Task[None]] = []
+        index = 0
+        while not bulk_task.done():
+            probes.append(asyncio.create_task(one(sentences[index % len(sentences)])))
+            index += 1
+            await asyncio.wait({bulk_task}, timeout=interval)
         bulk_seconds = await bulk_task
+        await asyncio.gather(*probes)
 
     def stats(values: list[float]) -> dict[str, Any]:
         return {"n": len(values), "p50_ms": _ms(percentile(values, 50)),
                 "p99_ms": _ms(percentile(values, 99)),
                 "mean_ms": round(statistics.fmean(values) * 1000, 1) if values else None}
 
+    idle_mean = statistics.fmean(idle) if idle else 0.0
     return {"idle": stats(idle), "under_bulk": stats(busy),
+            "interval_s": interval,
             "bulk": {"articles": len(bulk), "chars": sum(len(a) for a in bulk),
-                     "seconds": round(bulk_seconds, 1)}}
+                     "seconds_alone": round(bulk_alone, 1),
+                     "seconds": round(bulk_seconds, 1),
+                     # Share of the bulk request's throughput the stream cost it.
+                     "throughput_cost": round(1 - bulk_alone / bulk_seconds, 3),
+                     "interactive_work_share": round(
+                         min(1.0, len(probes) * idle_mean / bulk_seconds), 3)}}

@@ -22,6 +22,7 @@ from service.engines.ct2_engine import (  # noqa: E402
     CTranslate2Engine,
     pick_conversion,
     resolve_compute_type,
+    resolve_lanes,
     resolve_threads,
 )
 from service.engines.manager import ModelManager  # noqa: E402
@@ -123,6 +124,34 @@ def test_int8_is_the_cpu_default_and_returns_one_output_per_input(
         assert len(outputs) == len(texts)
         assert all(0 < g.tokens <= 24 and g.text for g in outputs)
         assert not any("__ko__" in g.text for g in outputs)
+
+
+def test_lanes_default_to_one_per_core_plus_the_interactive_lane(
+        ct2_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert resolve_lanes(0, "cpu") == 2 and resolve_lanes(0, "cuda") == 1
+    assert resolve_lanes(3, "cpu") == 3
+    engine = _manager(ct2_dir, tmp_path, engine="ctranslate2").get("tiny-marian-en-uk")
+    # Two bulk lanes of one thread each, and one interactive lane: three translators.
+    assert engine.parallel_batches == 3 == engine.translator.num_translators
+    alone = _manager(ct2_dir, tmp_path, engine="ctranslate2", interactive_lanes=0,
+                     ct2_inter_threads=1).get("tiny-marian-en-uk")
+    assert alone.parallel_batches == 1
+
+
+def test_batches_on_parallel_lanes_give_the_outputs_of_one_lane(
+        ct2_dir: Path, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = _manager(ct2_dir, tmp_path, engine="ctranslate2", ct2_inter_threads=2,
+                      interactive_lanes=0).get("tiny-marian-en-uk")
+    texts = _corpus()
+    key = BatchKey("en", "uk")
+    halves = [texts[: len(texts) // 2], texts[len(texts) // 2:]]
+    with ThreadPoolExecutor(2) as pool:
+        together = [g for out in pool.map(lambda t: engine.generate(t, key), halves)
+                    for g in out]
+    assert together == [engine.generate([t], key)[0] for t in texts]
 
 
 def test_registry_entry_chooses_the_engine_per_model(ct2_dir: Path, tmp_path: Path) -> None:
