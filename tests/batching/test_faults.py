@@ -153,3 +153,17 @@ def test_from_settings_uses_the_batching_settings():
     scheduler = BatchScheduler.from_settings(Engine(), settings)  # type: ignore[arg-type]
     assert (scheduler._max_items, scheduler._max_tokens, scheduler._max_wait,
             scheduler._max_queue) == (7, 300, 0.025, 90)
+
+
+def test_from_settings_takes_lanes_from_the_engine_and_keeps_interactive_ones():
+    class Engine:
+        name, kind, device, max_input_tokens = "m", "fake", "cpu", 512
+        parallel_batches = 3
+
+    settings = Settings(interactive_lanes=1, max_batch_seconds=12.0)
+    scheduler = BatchScheduler.from_settings(Engine(), settings)  # type: ignore[arg-type]
+    assert (scheduler.lanes, scheduler._reserved, scheduler._max_seconds) == (3, 1, 12.0)
+    # A one-lane engine keeps its lane for everyone.
+    Engine.parallel_batches = 1
+    scheduler = BatchScheduler.from_settings(Engine(), settings)  # type: ignore[arg-type]
+    assert (scheduler.lanes, scheduler._reserved) == (1, 0)
