@@ -93,21 +93,33 @@ def line_kind(line: str, lang: str) -> str | None:
     if not line or words > _MAX_FURNITURE_WORDS:
         return None
     bare = line.strip(" \t|·•-–—:")
+    header = p.related.match(line)
+    if header and (header.end() == len(line) or not _has_final(line)):
+        return "related"  # "Read more:", "Читайте также: <title>"
     if p.line.fullmatch(bare) or p.line.fullmatch(line):
         return "widget"
     if data.SHARE_BAR.fullmatch(bare) and bare:
         return "share"
     if p.phrase.search(line):
         return "notice"
-    if p.related.fullmatch(bare):
-        return "related"
     final = _has_final(line)
     if words <= _MAX_SHORT_WORDS and not final and p.byline.fullmatch(bare):
         return "byline"
-    if not final and (data.DATE_OR_TIME.search(line) or p.stamp.match(line)
-                      and any(c.isdigit() for c in line)):
+    if not final and _is_dateline(line, p):
         return "dateline"
     return None
+
+
+def _is_dateline(line: str, p: _Patterns) -> bool:
+    """A timestamp line: one that opens with a stamp word or a date/time, or that
+    carries a full date with its year and a clock time ("<headline> Saturday, April
+    26, 2025 11:01:03 AM"). A headline with a time in it ("17:30 on Sunday: the
+    ideal time for a pint") is neither."""
+    if p.stamp.match(line) and any(c.isdigit() for c in line):
+        return True
+    if data.DATE_OR_TIME.match(line.lstrip("([ ")):
+        return True
+    return bool(data.FULL_DATE.search(line) and data.CLOCK.search(line))
 
 
 def _strip_prefix(line: str, lang: str) -> int:
@@ -137,14 +149,19 @@ def _clean_cached(text: str, lang: str) -> CleanArticle:
         kind = line_kind(line, lang)
         if kind is None and in_related and not _has_final(line) and len(line.split()) <= 20:
             kind = "related"
-        elif kind is None and line.casefold() in seen:
-            kind = "repeated"
+        elif kind is None and line.casefold() in seen and not _has_final(line) \
+                and len(line.split()) <= _MAX_SHORT_WORDS * 2:
+            kind = "repeated"  # a headline printed twice; sentences may repeat
         in_related = kind == "related" or (in_related and kind is not None)
         offset = start + (len(text[start:end]) - len(text[start:end].lstrip()))
         if kind is not None:
             removed.append(Removed(kind, line, offset, offset + len(line)))
             continue
         seen.add(line.casefold())
+        if first_text and _patterns(lang).prefix.fullmatch(line):
+            # A wire dateline on a line of its own ("(서울=연합뉴스) 홍길동 기자 =").
+            removed.append(Removed("dateline", line, offset, offset + len(line)))
+            continue
         if first_text:
             cut = _strip_prefix(line, lang)
             if cut:

@@ -100,12 +100,20 @@ STAMP_WORDS = (r"date|updated?|published|posted|last updated|обновлено|
                r"дата публикации|оновлено|опубліковано|дата публікації|입력|수정|승인|"
                r"기사입력|최종수정|등록")
 
-#: A date or a time in any of the four languages' usual formats.
+#: A date or a clock time in the four languages' usual formats (a line opening
+#: with one is a timestamp).
 DATE_OR_TIME = re.compile(
-    r"\b\d{4}[-./]\d{1,2}[-./]\d{1,2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|"
-    r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?|"
+    r"\d{4}[-./]\d{1,2}[-./]\d{1,2}\b|\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|"
+    r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?|"
     r"\d{4}년\s*\d{1,2}월\s*\d{1,2}일|(?:오전|오후)\s*\d{1,2}:\d{2}",
     re.IGNORECASE)
+#: A full date with its year ("April 26, 2025", "26 апреля 2025", "2025-04-26").
+FULL_DATE = re.compile(
+    r"\d{4}[-./]\d{1,2}[-./]\d{1,2}\b|\d{1,2}[./]\d{1,2}[./]\d{4}\b|"
+    r"\b[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}\b|\b\d{1,2}\s+[^\W\d_]{3,10}\.?,?\s+\d{4}\b|"
+    r"\d{4}년\s*\d{1,2}월\s*\d{1,2}일")
+#: A clock time ("11:01:03 AM", "17:30").
+CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
 
 #: Wire-service datelines that open an article's first sentence.
 PREFIX: dict[str, str] = {

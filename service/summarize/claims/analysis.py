@@ -19,15 +19,21 @@ Built on the neutrality analysis of sources (:mod:`service.summarize.neutrality.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 
 from service.summarize.claims.lexicon import (
     STANCE_ORDER,
+    TITLES,
+    anaphora_pattern,
     answered_pattern,
     gazetteer_sides,
+    negated,
+    reasserts_pattern,
     stance_pattern,
 )
+from service.summarize.claims.lemmas import token_key
 from service.summarize.claims.table import Claim, ClaimsTable, Dispute, Stance
 from service.summarize.furniture import headline_span
 from service.summarize.neutrality.cues import cues_for
@@ -41,12 +47,13 @@ from service.summarize.neutrality.sources import (
     side_label,
     speaker_on_side,
 )
-from service.summarize.neutrality.tokens import same_word
+from service.summarize.neutrality.tokens import same_word, tokenize
+from service.summarize.neutrality.vocab import date_word, is_stopword
 
 #: A reporter's sentence restates a claim when it shares this many topic words with
 #: it, and this share of its own topic words.
 LEAD_MIN_SHARED = 3
-LEAD_MIN_SHARE = 0.5
+LEAD_MIN_SHARE = 0.25
 #: A claim of the answered side belongs to the disputed claim when it shares this
 #: many topic words with the answered claim or with the denial.
 GROUP_MIN_SHARED = 2
@@ -68,8 +75,10 @@ def sentence_stance(analysis: Analysis, index: int) -> tuple[Stance, str | None,
     (sentence-relative; -1 for a plain assertion)."""
     text = _masked(analysis, index)
     for stance in STANCE_ORDER:
-        match = stance_pattern(stance, analysis.lang).search(text)
-        if match:
+        for match in stance_pattern(stance, analysis.lang).finditer(text):
+            if stance == "confirms" and negated(text, match.start(), match.end(),
+                                                analysis.lang):
+                continue  # "could not confirm either account" confirms nothing
             return stance, match.group().strip(), match.start()  # type: ignore[return-value]
     verb = cues_for(analysis.lang).verbs.search(text)
     return "asserts", (verb.group() if verb else None), -1
@@ -88,17 +97,60 @@ def source_party(source: Source, lang: str) -> str | None:
 def side_names(analysis: Analysis, reference: Analysis | None = None,
                reference_names: list[str] | None = None) -> list[str]:
     """A side name for each speaker group of ``analysis`` (``analysis.sides``): its
-    gazetteer party, else the name of the ``reference`` group it belongs to (a
-    summary's "the union" is the article's "the drivers' union"), else its label."""
-    names = []
+    gazetteer party; else the name of the ``reference`` group it belongs to (a
+    summary's "the union" is the article's "drivers' union"); else the side of an
+    earlier group whose phrase names the body this speaker works for ("Речник
+    міністерства Андрій Гнатюк" after "Міністерство охорони здоров'я"); else its
+    own label."""
+    names: list[str] = []
     for group in analysis.sides:
         name = _gazetteer_side([s.text for s in group] + [" ".join(s.affiliation)
                                                          for s in group], analysis.lang)
         if name is None and reference is not None and reference_names:
             name = next((reference_names[i] for i, ref in enumerate(reference.sides)
                          if any(speaker_on_side(s, ref, analysis.lang) for s in group)), None)
-        names.append(name or side_label(group))
+        if name is None:
+            name = _body_side(analysis, group, names)
+        names.append(name or _label(analysis, group))
     return names
+
+
+def _label(analysis: Analysis, group: list[Source]) -> str:
+    """The phrase naming a side: its first particular speaker outside the headline."""
+    headline = headline_span(analysis.text)
+    body = [s for s in group if headline is None or s.start >= headline[1]] or group
+    label = _close_quotes(next((s.text for s in body if not s.generic), body[0].text))
+    if analysis.lang == "en":
+        label = re.sub(r"^(?:the|a|an)\s+", "", label, flags=re.IGNORECASE)
+    return label
+
+
+def _close_quotes(text: str) -> str:
+    """Close a quoted name the phrase ends inside ("группа «Сохраним парк")."""
+    for opener, closer in (("«", "»"), ("“", "”"), ("„", "“")):
+        if text.count(opener) > text.count(closer):
+            text += closer
+    return text
+
+
+def _body_side(analysis: Analysis, group: list[Source], earlier: list[str]) -> str | None:
+    """The side of an earlier group whose phrases share a word with this group's,
+    besides personal names and role words (the body a spokesperson speaks for:
+    "Речник міністерства Андрій Гнатюк" after "Міністерство охорони здоров'я")."""
+    lang = analysis.lang
+    titles = TITLES.get(lang, TITLES["en"])
+
+    def body_words(sources: list[Source]) -> set[str]:
+        return {t.lower for s in sources for t in tokenize(s.text, lang)
+                if len(t.lower) >= 3 and t.lower not in titles
+                and not is_stopword(t.lower, lang) and not date_word(t.lower, lang)}
+
+    words = body_words(group)
+    for i, name in enumerate(earlier):
+        if any(same_word(w, o, lang) for w in words
+               for o in body_words(analysis.sides[i])):
+            return name
+    return None
 
 
 def _stance_speaker(analysis: Analysis, index: int, at: int) -> Source | None:
@@ -128,14 +180,32 @@ def topic_stems(analysis: Analysis, index: int) -> set[str]:
     """Content stems of a sentence without its speaker phrases: what is claimed."""
     sentence = analysis.sentences[index]
     spans = [(s.start, s.end) for s in sentence.sources]
-    return {t.stem for t in sentence.tokens
-            if t.stem in sentence.stems and not any(a <= t.start < b for a, b in spans)}
+    verbs = cues_for(analysis.lang).verbs
+    return {token_key(t, analysis.lang) for t in sentence.tokens
+            if t.stem in sentence.stems and not any(a <= t.start < b for a, b in spans)
+            and not verbs.fullmatch(t.text)}
+
+
+#: A quotation of fewer words is a name or a term in quotes («Аль-Ахли», "liberated"),
+#: not reported speech.
+_MIN_QUOTE_WORDS = 4
+
+
+def reported(analysis: Analysis, index: int) -> bool:
+    """True when sentence ``index`` reports someone's words: a reporting cue, or a
+    quotation of at least a few words."""
+    sentence = analysis.sentences[index]
+    if sentence.cue:
+        return True
+    return any(q0 < sentence.end and sentence.start < q1
+               and len(analysis.text[q0:q1].split()) >= _MIN_QUOTE_WORDS
+               for q0, q1 in analysis.quote_spans)
 
 
 def speaker_text(source: Source, lang: str) -> str:
     """The speaker phrase without trailing auxiliaries and adverbs ("Ukraine's
     General Staff has" -> "Ukraine's General Staff")."""
-    words = source.text.split()
+    words = _close_quotes(source.text).split()
     if lang == "en":
         while len(words) > 1 and (words[-1].lower() in _EN_TRAILING
                                   or words[-1].lower().endswith("ly")):
@@ -154,7 +224,7 @@ def _raw_claims(analysis: Analysis, names: list[str], skip: set[int]) -> list[Cl
         if sentence.index in skip:
             continue
         stance, verb, at = sentence_stance(analysis, sentence.index)
-        if not sentence.attributed and stance == "asserts":
+        if not reported(analysis, sentence.index) and stance == "asserts":
             continue
         source, side = _speaker(analysis, sentence.index, names, at)
         speaker = speaker_text(source, analysis.lang) if source is not None else None
@@ -196,6 +266,10 @@ def _answer(analysis: Analysis, denial: Claim, claims: list[Claim],
                   and c.side is not None and (not targets or c.side in targets)]
     if not candidates:
         return None
+    if anaphora_pattern(analysis.lang).search(_masked(analysis, denial.index)):
+        before = [c for c in candidates if c.index < denial.index]
+        if before:
+            return max(before, key=lambda c: c.index).index
     topic = topic_stems(analysis, denial.index)
 
     def key(claim: Claim) -> tuple[int, int, int]:
@@ -207,26 +281,44 @@ def _answer(analysis: Analysis, denial: Claim, claims: list[Claim],
     return best.index
 
 
-def _leads(analysis: Analysis, claims: list[Claim], disputed: set[int]) -> list[Claim]:
-    """Reporter's sentences restating a disputed claim."""
+def _group_topic(analysis: Analysis, group: tuple[int, ...]) -> set[str]:
+    return set().union(set(), *(topic_stems(analysis, i) for i in group))
+
+
+def _leads(analysis: Analysis, claims: list[Claim], disputes: list[Dispute],
+           skip: set[int]) -> list[Claim]:
+    """Reporter's sentences restating one position of a dispute: they share at least
+    ``LEAD_MIN_SHARED`` topic words (and ``LEAD_MIN_SHARE`` of their own) with that
+    position's sentences, and more than with the other position's."""
     by_index = {c.index: c for c in claims}
+    topics = [(_group_topic(analysis, d.claim_group), _group_topic(analysis, d.counter_group))
+              for d in disputes]
     leads = []
     for sentence in analysis.sentences:
-        if sentence.attributed or sentence.index in by_index:
+        if reported(analysis, sentence.index) or sentence.index in by_index \
+                or sentence.index in skip:
             continue
         topic = topic_stems(analysis, sentence.index)
-        if not topic:
-            continue
-        best, best_shared = None, 0
-        for claim in claims:
-            shared = len(topic & topic_stems(analysis, claim.index))
-            if shared > best_shared:
-                best, best_shared = claim, shared
-        if best is None or best.index not in disputed or best.stance == "denies":
-            continue
-        if best_shared >= LEAD_MIN_SHARED and best_shared >= LEAD_MIN_SHARE * len(topic):
-            leads.append(Claim(sentence.index, sentence.text, best.speaker, best.side,
-                               "asserts", None, restates=best.index))
+        best: tuple[int, int] | None = None
+        for dispute, (claim_topic, counter_topic) in zip(disputes, topics):
+            first = min(dispute.sentences)
+            for anchor, mine, other in ((dispute.claim, claim_topic, counter_topic),
+                                        (dispute.counter, counter_topic, claim_topic)):
+                shared = len(topic & mine)
+                # A lead before the dispute's first sentence restates the claim that
+                # comes first (news reports the claim, then the denial), on less
+                # evidence than a sentence further down.
+                in_lead = sentence.index < first and anchor == min(dispute.claim,
+                                                                   dispute.counter)
+                needed = LEAD_MIN_SHARED - 1 if in_lead else LEAD_MIN_SHARED
+                beats = shared >= len(topic & other) if in_lead else shared > len(topic & other)
+                if shared >= needed and shared >= LEAD_MIN_SHARE * len(topic) and beats \
+                        and (best is None or shared > best[0]):
+                    best = (shared, anchor)
+        if best is not None:
+            source = by_index[best[1]]
+            leads.append(Claim(sentence.index, sentence.text, source.speaker, source.side,
+                               "asserts", None, restates=source.index))
     return leads
 
 
@@ -251,13 +343,18 @@ def _disputes(analysis: Analysis, claims: list[Claim]) -> list[Dispute]:
                     not c.lead and len(topic_stems(analysis, c.index) & core)
                     >= GROUP_MIN_SHARED):
                 claim_group.add(c.index)
+            elif c.index > min(denials) and not c.lead and reasserts_pattern(
+                    analysis.lang).search(_masked(analysis, c.index)):
+                claim_group.add(c.index)  # "Peskov later repeated that ..."
         claim_group |= _same_statement(analysis, claim_group, {
             c.index for c in claims if c.side == claim_side and c.stance != "denies"})
         claim_group |= {c.index for c in claims if c.restates in claim_group}
+        counter_core = set().union(*(topic_stems(analysis, d) for d in denials))
         counter_group = set(denials) | {
-            s.index for s in analysis.sentences if s.antecedent in denials
-            and not s.own_speakers and s.index in by_index
-            and by_index[s.index].side == counter_side}
+            c.index for c in claims if c.side == counter_side and not c.lead
+            and (analysis.sentences[c.index].antecedent in denials
+                 or len(topic_stems(analysis, c.index) & counter_core) >= GROUP_MIN_SHARED)}
+        counter_group |= {c.index for c in claims if c.restates in counter_group}
         out.append(Dispute(answered, min(denials), claim_side, counter_side,
                            tuple(sorted(claim_group)), tuple(sorted(counter_group))))
     return out
@@ -293,8 +390,8 @@ def claims_of(analysis: Analysis, reference: Analysis | None = None,
             claim = Claim(claim.index, claim.sentence, claim.speaker, claim.side,
                           claim.stance, claim.verb, answers=target)
         answered.append(claim)
-    disputed = {c.answers for c in answered if c.answers is not None}
-    rows = sorted(answered + _leads(analysis, answered, disputed), key=lambda c: c.index)
+    leads = _leads(analysis, answered, _disputes(analysis, answered), skip)
+    rows = sorted(answered + leads, key=lambda c: c.index)
     table = ClaimsTable(analysis.lang, [s.text for s in analysis.sentences], rows)
     table.disputes = _disputes(analysis, rows)
     return table

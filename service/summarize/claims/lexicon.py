@@ -67,6 +67,30 @@ ANSWERED_NOUNS: dict[str, str] = {
     "ko": r"(?:주장|발표|보도|성명|발언|언급)",
 }
 
+#: A reference back to the claim a denial answers ("denied the claim", "опроверг это
+#: заявление", "이 주장을 반박"): the nearest earlier claim of another side.
+ANAPHORA: dict[str, str] = {
+    "en": r"\b(?:the|this|that|these|those|such) (?:claims?|reports?|allegations?|"
+          r"statements?|assertions?|accusations?|accounts?)\b|\b(?:denied|rejected|refuted|"
+          r"dismissed) (?:it|this|that)\b",
+    "ru": r"(?<!\w)(?:это|эти|этот|эту|данн\w+|такие|подобные) (?:заявлени\w*|утверждени\w*|"
+          r"сообщени\w*|обвинени\w*|информаци\w*|данны\w*)|(?:опроверг\w*|отверг\w*|отрица\w*) "
+          r"это(?!\w)",
+    "uk": r"(?<!\w)(?:це|ці|цю|цей|такі|дані|ці) (?:заяв\w*|твердженн\w*|повідомленн\w*|"
+          r"звинувачен\w*|інформаці\w*)|(?:спростува\w*|запереч\w*|відкину\w*) це(?!\w)",
+    "ko": r"(?:이|그|이런|이러한|해당|이같은|이 같은)\s?(?:주장|발표|보도|발언|의혹|성명)",
+}
+
+#: Negations that undo a confirmation ("could not confirm", "не смогли подтвердить",
+#: "확인하지 못했다"): before the verb for en/ru/uk, after it for ko.
+NEGATION_BEFORE: dict[str, str] = {
+    "en": r"\b(?:not|n't|never|no|cannot|unable to)\b[^.]{0,20}$",
+    "ru": r"(?<!\w)(?:не|нельзя|никто)(?!\w)[^.]{0,25}$",
+    "uk": r"(?<!\w)(?:не|неможливо|ніхто)(?!\w)[^.]{0,25}$",
+    "ko": r"$^",
+}
+NEGATION_AFTER: dict[str, str] = {"ko": r"^\S*\s?(?:지|할 수|되지)\s?(?:못|않|없)"}
+
 #: side -> language -> entries. Keep each side's officials to those the news names
 #: most often; anyone else reaches a side through an affiliation ("X, a spokesman for
 #: Ukraine's southern grouping") or an earlier mention.
@@ -188,3 +212,49 @@ def stance_pattern(stance: str, lang: str) -> re.Pattern[str]:
 def answered_pattern(lang: str) -> re.Pattern[str]:
     """Nouns that name the claim a denial answers ("claims", "заявления", "주장")."""
     return re.compile(ANSWERED_NOUNS.get(lang, ANSWERED_NOUNS["en"]), re.IGNORECASE)
+
+
+@lru_cache(maxsize=8)
+def anaphora_pattern(lang: str) -> re.Pattern[str]:
+    """A denial's reference back to the claim it answers ("the claim", "이 주장")."""
+    return re.compile(ANAPHORA.get(lang, ANAPHORA["en"]), re.IGNORECASE)
+
+
+def negated(text: str, start: int, end: int, lang: str) -> bool:
+    """True when the stance word at ``text[start:end]`` is negated."""
+    before = re.search(NEGATION_BEFORE.get(lang, NEGATION_BEFORE["en"]), text[:start],
+                       re.IGNORECASE)
+    after = NEGATION_AFTER.get(lang)
+    return bool(before) or bool(after and re.match(after, text[end:]))
+
+
+#: Words for a person's role, not for the body they speak for: left out when a
+#: spokesperson is matched to their body ("Речник міністерства" -> the ministry).
+TITLES: dict[str, frozenset[str]] = {
+    "en": frozenset("""spokesman spokeswoman spokesperson secretary head chief representative
+        official officials coordinator chairman chairwoman chair director lawyer adviser
+        advisor aide deputy member members press president minister general""".split()),
+    "ru": frozenset("""представитель представители пресс-секретарь глава руководитель
+        координатор председатель директор советник сотрудник сотрудники адвокат юрист
+        заместитель член официальный спикер""".split()),
+    "uk": frozenset("""речник речниця представник представники прес-секретар голова керівник
+        координатор директор радник співробітник співробітники адвокат юрист заступник член
+        офіційний""".split()),
+    "ko": frozenset("대변인 관계자 변호인 측 대표 위원장 관리 담당자 책임자 직원".split()),
+}
+
+
+#: Words of a side repeating its claim after the denial ("insisted", "повторил",
+#: "거듭"): such a sentence belongs to the disputed claim whatever its wording.
+REASSERTS: dict[str, str] = {
+    "en": r"\b(?:insist\w*|repeat\w*|reiterat\w*|maintain\w*|stood by|stands? by|again)\b",
+    "ru": r"(?<!\w)(?:настаива\w*|настоял\w*|повтори\w*|повторя\w*|вновь|снова|опять)(?!\w)",
+    "uk": r"(?<!\w)(?:наполяга\w*|наполіг\w*|повтори\w*|повторю\w*|знову|вкотре)(?!\w)",
+    "ko": r"(?:거듭|재차|다시|되풀이|고수)",
+}
+
+
+@lru_cache(maxsize=8)
+def reasserts_pattern(lang: str) -> re.Pattern[str]:
+    """Words of a speaker repeating a claim ("insisted", "повторил", "거듭")."""
+    return re.compile(REASSERTS.get(lang, REASSERTS["en"]), re.IGNORECASE)

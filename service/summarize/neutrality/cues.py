@@ -33,7 +33,7 @@ _EN_VERBS = (
     r"dismisses|described|describes|urged|urges|vowed|vows|promised|admitted|admits|"
     r"countered|responded|replied|disputed|disputes|contended|predicted|suggested|"
     r"insisting|warning|adding|accusing|refuted|refutes|refute|rebutted|contradicted|"
-    r"denounced|condemned|blamed|blames")
+    r"denounced|condemned|blamed|blames|repeated|reiterated|stressed|emphasised|emphasized")
 
 _RU_VERBS = (
     r"заявил[аио]?|заявля(?:ет|ют|л[аио]?)|сказал[аио]?|сообщил[аио]?|сообща(?:ет|ют|л[аио]?)|"
@@ -43,7 +43,7 @@ _RU_VERBS = (
     r"обвинил[аио]?|обвиня(?:ет|ют)|настаива(?:ет|ют|л[аио]?)|считает|считают|"
     r"объявил[аио]?|рассказал[аио]?|уточнил[аио]?|подтвердил[аио]?|передает|передаёт|"
     r"цитирует|назвал[аио]?|заверил[аио]?|пообещал[аио]?|указал[аио]?|отверг(?:л[аио])?|"
-    r"отверга(?:ет|ют)|осудил[аио]?")
+    r"отверга(?:ет|ют)|осудил[аио]?|повторил[аио]?|повторя(?:ет|ют)")
 
 _UK_VERBS = (
     r"заяви(?:в|ла|ли|ло)|заявля(?:є|ють|в|ла|ли)|сказа(?:в|ла|ли|ло)|повідоми(?:в|ла|ли|ло)|"
@@ -55,7 +55,8 @@ _UK_VERBS = (
     r"наполяга(?:є|ють|в|ла|ли)|вважа(?:є|ють)|оголоси(?:в|ла|ли|ло)|розпові(?:в|ла|ли)|"
     r"уточни(?:в|ла|ли)|підтверди(?:в|ла|ли|ло)|назва(?:в|ла|ли)|передає|цитує|"
     r"запевни(?:в|ла|ли)|пообіця(?:в|ла|ли)|вказа(?:в|ла|ли)|відкину(?:в|ла|ли|ло)|"
-    r"відкида(?:є|ють)|спростову(?:є|ють)|засуди(?:в|ла|ли|ло)")
+    r"відкида(?:є|ють)|спростову(?:є|ють)|засуди(?:в|ла|ли|ло)|повтори(?:в|ла|ли|ло)|"
+    r"повторю(?:є|ють)")
 
 # Korean reporting verbs are matched as the start of a predicate eojeol, so every
 # ending (밝혔다, 밝혔으며, 밝혔습니다) is covered by one entry.

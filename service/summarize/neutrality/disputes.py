@@ -16,7 +16,6 @@ from dataclasses import dataclass
 # A module import: claims.analysis imports this package's modules in turn.
 from service.summarize.claims import analysis as claims_analysis
 from service.summarize.claims.table import ClaimsTable, Dispute
-from service.summarize.neutrality.attribution import best_match
 from service.summarize.neutrality.report import CheckResult, Finding
 from service.summarize.neutrality.sources import Analysis
 
@@ -28,6 +27,7 @@ SENTENCE_FAULTS = ("is attributed in the summary to", "is stated without attribu
 #: A summary sentence touches a position when it shares this many topic words with
 #: the position's sentences (and has no better match elsewhere).
 MIN_TOPIC = 2
+MIN_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -50,32 +50,47 @@ def _topics(article: Analysis, group: tuple[int, ...]) -> set[str]:
     return set().union(set(), *(claims_analysis.topic_stems(article, i) for i in group))
 
 
+def topic_match(article: Analysis, summary: Analysis, index: int) -> int | None:
+    """The article sentence whose claim summary sentence ``index`` restates: most
+    topic words in common (speaker phrases and reporting verbs left out, so that
+    "X said Y" matches "Z said Y", not "X denied W"), at least ``MIN_TOPIC`` and
+    ``MIN_SHARE`` of its own."""
+    topic = claims_analysis.topic_stems(summary, index)
+    best, best_key = None, (0, 0.0)
+    for sentence in article.sentences:
+        other = claims_analysis.topic_stems(article, sentence.index)
+        shared = len(topic & other)
+        key = (shared, shared / max(1, len(topic | other)))
+        if shared and key > best_key:
+            best, best_key = sentence.index, key
+    if best is None or best_key[0] < MIN_TOPIC or best_key[0] < MIN_SHARE * len(topic):
+        return None
+    return best
+
+
 def mentions(article: Analysis, summary: Analysis, art: ClaimsTable, summ: ClaimsTable,
              dispute: Dispute) -> list[_Mention]:
-    """Summary sentences that carry one of the dispute's positions."""
+    """Summary sentences that carry one of the dispute's positions: a denial by
+    anyone on the dispute's topic is the counter-claim, other sentences take the
+    position of the article sentence they restate."""
     names = claims_analysis.side_names(summary, article, claims_analysis.side_names(article))
-    claim_topic = _topics(article, dispute.claim_group)
     counter_topic = _topics(article, dispute.counter_group)
+    claim_topic = _topics(article, dispute.claim_group)
     found = []
     for sentence in summary.sentences:
         row = summ.claim_at(sentence.index)
-        side = row.side if row else None
-        match, _ = best_match(sentence, article)
+        side = row.side if row and not row.lead else None
+        match = topic_match(article, summary, sentence.index)
         topic = claims_analysis.topic_stems(summary, sentence.index)
         position = None
-        if match in dispute.counter_group or (row is not None and row.stance == "denies"
-                                              and side == dispute.counter_side
-                                              and len(topic & counter_topic) >= 1):
+        if row is not None and row.stance == "denies" and (
+                match in dispute.sentences or side == dispute.counter_side
+                or len(topic & (claim_topic | counter_topic)) >= MIN_TOPIC):
+            position = "counter"
+        elif match in dispute.counter_group:
             position = "counter"
         elif match in dispute.claim_group:
             position = "claim"
-        elif match is None:
-            # A paraphrase no article sentence matches: judged by its topic words.
-            shared_claim = len(topic & claim_topic)
-            shared_counter = len(topic & counter_topic)
-            if max(shared_claim, shared_counter) >= MIN_TOPIC:
-                position = "counter" if (row is not None and row.stance == "denies") \
-                    or shared_counter > shared_claim else "claim"
         if position is None:
             continue
         named = position == "counter" and dispute.claim_side in claims_analysis._named_sides(
@@ -117,9 +132,11 @@ def check_dispute(article: Analysis, summary: Analysis, art: ClaimsTable,
     claim_ok = any(m.side == dispute.claim_side for m in claims) or any(
         m.side == dispute.counter_side and m.names_claim_side for m in counters)
     counter_ok = any(m.side == dispute.counter_side for m in counters)
-    if claims and not claim_ok and all(m.side is None for m in claims):
-        add(f"claim of '{dispute.claim_side}', disputed in the article, is stated without "
-            f"attribution", claims[0].index)
+    for m in claims + counters:
+        if m.side is None:
+            side = dispute.claim_side if m.position == "claim" else dispute.counter_side
+            add(f"claim of '{side}', disputed in the article, is stated without "
+                f"attribution", m.index)
     if (claims or counters) and not counter_ok:
         first = (claims or counters)[0].index
         add(f"claim of '{dispute.claim_side}' is disputed in the article by "

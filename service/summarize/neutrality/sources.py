@@ -35,6 +35,8 @@ _EN_PARTICIPLES = {"saying", "adding", "insisting", "warning", "accusing", "clai
 # Verbs that put the speaker after them, after a quotation ('"...," said Smith').
 _EN_INVERTED = {"said", "says", "added", "wrote", "asked", "warned", "claimed"}
 _CLOSERS = "\"”’»"
+# A reporting verb coordinated with an earlier one shares its subject.
+_COORDINATED = re.compile(r"(?<!\w)(?:and|и|і|й|та|а также)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _MAX_SOURCE_WORDS = 8
 _CLAUSE_WORDS: dict[str, re.Pattern[str]] = {
     lang: re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE) for lang, words in {
@@ -157,8 +159,10 @@ def _keys(tokens: list[Token], lang: str) -> tuple[tuple[str, ...], str]:
     names = [t for t in words if t.capital]
     specific_names = [t for t in names if not is_generic_source(t.lower, lang)]
     specific_words = [t for t in words if not is_generic_source(t.lower, lang)]
-    for group, kind in ((specific_names, "name"), (names, "generic"),
-                        (specific_words, "name"), (words, "generic")):
+    # "Міністерство охорони здоров'я", "the health ministry": words that say which
+    # body make it a particular speaker, capitalised or not.
+    for group, kind in ((specific_names, "name"), (specific_words, "name"),
+                        (names, "generic"), (words, "generic")):
         if group:
             return tuple(dict.fromkeys(t.lower for t in group)), kind
     return (), "pronoun" if has_pronoun else ""
@@ -222,7 +226,15 @@ def _sources_latin_cyrillic(text: str, offset: int, lang: str) -> tuple[list[Sou
         cue = True
         if lang == "en" and verb in _EN_PARTICIPLES:
             continue
+        if found and _COORDINATED.search(text[:match.start()]):
+            continue  # "X repeated that ... and said ...": the same speaker
         lo = _segment_before(text, match.start(), lang)
+        if lo > 0 and not text[lo:match.start()].strip() and text[lo - 1] in _CLOSERS:
+            # A quoted name ends the speaker phrase ("Инициативная группа «Сохраним
+            # парк» опровергла"): the phrase starts before the quotation.
+            opener = max(text.rfind(o, 0, lo - 1) for o in QUOTE_PAIRS)
+            if opener > 0:
+                lo = _segment_before(text, opener, lang)
         src = _source(text, offset, lo, match.start(), lang)
         if src is None and (lang != "en" or (verb in _EN_INVERTED
                                              and _after_quote(text, match.start()))):
@@ -295,7 +307,8 @@ def _ko_subject(text: str, offset: int, quotes: list[tuple[int, int]],
 
 # Endings of nouns for people and bodies (기자, 대변인, 경찰청, 국방부, 단체, 정부 측).
 _KO_SPEAKER_ENDINGS = ("자", "인", "관", "원", "청", "부", "처", "단", "회", "국", "소", "당",
-                       "측", "팀", "체", "찰", "령", "군", "장", "가")
+                       "측", "팀", "체", "찰", "령", "군", "장", "가", "위", "사", "대", "터",
+                       "행", "맹", "조", "실")
 
 
 def _ko_speaker_like(morphs: list, span: tuple[int, int]) -> bool:
@@ -338,6 +351,9 @@ def _resolve(sentences: list[SentenceInfo], lang: str) -> None:
 
 def keys_within(inner: tuple[str, ...], outer: list[str], lang: str) -> bool:
     """True when every key word of ``inner`` occurs (in some form) in ``outer``."""
+    if lang == "ko" and len(outer) > 1:
+        # Morphemes of one name (공정/거래/위원회) against its abbreviation (공정위).
+        outer = list(outer) + ["".join(outer)]
     return bool(inner) and all(any(same_word(k, w, lang) for w in outer) for k in inner)
 
 

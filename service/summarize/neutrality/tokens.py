@@ -226,14 +226,32 @@ def _common_prefix(a: str, b: str) -> int:
     return n
 
 
+def _ko_abbreviation(short: str, long: str) -> bool:
+    """Korean bodies are abbreviated by syllables taken in order from their name,
+    starting with the first: 공정위 (공정거래위원회), 합참 (합동참모본부), 국정원
+    (국가정보원)."""
+    if not (2 <= len(short) <= 3 and len(long) >= len(short) + 2 and short[0] == long[0]):
+        return False
+    if not all("가" <= c <= "힣" for c in short + long):
+        return False
+    pos = 0
+    for char in short:
+        pos = long.find(char, pos)
+        if pos < 0:
+            return False
+        pos += 1
+    return True
+
+
 def same_word(a: str, b: str, lang: str) -> bool:
-    """True when two lower-cased words are forms of one name: exact for Korean, an
+    """True when two lower-cased words are forms of one name: exact for Korean (or
+    a syllable abbreviation, 공정위 for 공정거래위원회), an
     inflection or derived adjective for en (Ukraine/Ukrainian), a case form for ru/uk
     (России/Россия, Харків/Харкова)."""
     if a == b:
         return True
     if lang == "ko":
-        return False
+        return _ko_abbreviation(a, b) or _ko_abbreviation(b, a)
     if lang == "uk":
         a, b = _uk_fold(a), _uk_fold(b)
     prefix = _common_prefix(a, b)
