@@ -38,16 +38,29 @@ RUN if ! command -v python3 >/dev/null; then \
 # ---------------------------------------------------------------------------------
 # builder: torch first, pinned and from the wheel index of the chosen device, then the
 # project. `pip install .` alone would satisfy `torch>=2.4` with PyPI's multi-GB CUDA
-# build. The PyTorch CPU index is the standard source for the CPU wheel; the build
-# workplace that wrote this file reaches only a local copy of that same wheel
-# (torch-2.13.0+cpu), so this line was checked there with a file:// index instead.
+# build. The PyTorch CPU index is the standard source for the CPU wheel. An empty
+# TORCH_INDEX_URL keeps pip's own index (plus PIP_FIND_LINKS): that is how a build
+# machine with a local copy of the wheel builds (scripts/container-check.sh).
 FROM base AS builder
 ARG TORCH_VERSION=2.13.0
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 ARG EXTRAS=ct2
+# pip reads these two as its own settings (empty = unset): a CA bundle for a TLS-
+# intercepting proxy, and a folder (or URL) of wheels, both mounted into the build
+# with `podman build -v` (see docs/deploy.md). Build arguments, never baked in: they
+# exist only in this stage, and the runtime stage starts again from `base`.
+ARG PIP_CERT=""
+ARG PIP_FIND_LINKS=""
 RUN python3 -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
-RUN pip install --index-url "${TORCH_INDEX_URL}" "torch==${TORCH_VERSION}"
+# PIP_INDEX_URL for this one command only (pip ignores it when empty). The wheel also
+# carries C++ headers and test binaries (~190 MB of a ~2 GB image) that serving never
+# uses (no extension builds, no torch.compile): they go.
+RUN PIP_INDEX_URL="${TORCH_INDEX_URL}" pip install "torch==${TORCH_VERSION}" \
+    && rm -rf /opt/venv/lib/python3*/site-packages/torch/include \
+              /opt/venv/lib/python3*/site-packages/torch/test \
+              /opt/venv/lib/python3*/site-packages/torch/bin/test_* \
+              /opt/venv/lib/python3*/site-packages/torch/bin/*Test
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY service ./service
