@@ -91,3 +91,24 @@ def test_dockerignore_keeps_weights_and_venv_out_of_the_context() -> None:
     for sources in re.findall(r"^COPY (?!--from)(.+) \S+$", DOCKERFILE.read_text(), flags=re.M):
         copied.update(part for part in sources.split() if not part.startswith("--"))
     assert {path.rstrip("/") for path in allowed} == {path.rstrip("/") for path in copied}
+
+
+def test_build_machine_specifics_are_build_arguments_not_baked_in() -> None:
+    """A CA bundle and a wheel folder reach pip as build arguments of the builder stage
+    only (scripts/container-check.sh passes this machine's); the runtime has neither."""
+    dockerfile = DOCKERFILE.read_text(encoding="utf-8")
+    for specific in ("/opt/wheels", "ca-certificates.crt", "/run/build"):
+        assert specific not in dockerfile, specific
+    builder = dockerfile.split(" AS builder\n", 1)[1].split("\nFROM ", 1)[0]
+    assert 'ARG PIP_CERT=""' in builder and 'ARG PIP_FIND_LINKS=""' in builder
+    runtime = dockerfile.split(" AS runtime\n", 1)[1]
+    assert "PIP_CERT" not in runtime and "PIP_FIND_LINKS" not in runtime
+    script = (ROOT / "scripts/container-check.sh").read_text(encoding="utf-8")
+    assert "--build-arg PIP_CERT=" in script and "--build-arg PIP_FIND_LINKS=" in script
+
+
+@pytest.mark.parametrize("script", ["container-check.sh", "gpu-check.sh"])
+def test_scripts_parse(script: str) -> None:
+    result = subprocess.run(["bash", "-n", str(ROOT / "scripts" / script)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
