@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from service import __version__
 from service.workflows.runtime import Runtime
 from service.errors import NewsroomError
-from service.http import routes_health, routes_native
+from service.http import routes_health, routes_native, routes_stream, routes_ui
 from service.http.auth import KeyStore
 from service.http.deps import HttpState
 from service.http.errors import ErrorFamily, HttpError, family_for, validation_to_domain
@@ -83,6 +83,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     app.state.http = state
 
     app.include_router(routes_native.router)
+    app.include_router(routes_stream.router)
     app.include_router(routes_health.router)
     for name in COMPAT_MODULES:
         module = _optional_module(name)
@@ -93,6 +94,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     _install_error_handlers(app, state.families)
     app.add_middleware(RequestMiddleware)
     _install_docs(app)
+    routes_ui.install(app)
     app.openapi = lambda: _openapi(app, state)  # type: ignore[method-assign]
     return app
 
@@ -198,7 +200,8 @@ def _document_settings(schemas: dict[str, Any], settings: Settings) -> None:
     clients (and schema fuzzers) know them; the server enforces them either way."""
     served = list(settings.languages)
     text_limit = {"maxLength": settings.max_chars_per_text}
-    for name in ("TranslateRequest", "DetectRequest", "SummarizeRequest"):
+    for name in ("TranslateRequest", "TranslateStreamRequest", "DetectRequest",
+                 "SummarizeRequest"):
         props = schemas.get(name, {}).get("properties", {})
         if "text" in props:
             props["text"].update(text_limit)

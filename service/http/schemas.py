@@ -87,6 +87,21 @@ class TranslateRequest(TextsInput):
                                     "the markup.")
 
 
+class TranslateStreamRequest(_Request):
+    """``POST /v1/translate/stream``: one article, answered as server-sent events."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"text": "First paragraph.\n\nSecond paragraph.", "target": "uk"}]})
+
+    text: str = Field(description="The article; each non-empty line is a paragraph.")
+    source: str = Field(default="auto", description="Source language code, or 'auto' "
+                                                    "(detected per paragraph).")
+    target: str = Field(description="Target language code (en, uk, ru, ko).")
+    format: Literal["text", "html"] = Field(
+        default="text", description="'html': units are the sentences of its blocks; the `done` "
+                                    "event carries the rebuilt HTML.")
+
+
 class DetectRequest(TextsInput):
     """``POST /v1/detect``."""
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -46,6 +46,29 @@ class TranslationResult:
     def route_steps(self) -> list[dict[str, str]]:
         """The primary route as JSON-ready steps."""
         return self.route.describe() if self.route is not None else []
+
+
+@dataclass
+class ArticlePlan:
+    """An article cut into units (paragraph bodies, or HTML text nodes), each with its
+    source language (``None``: no letters), and the route for each language."""
+
+    units: list[str]
+    languages: list[str | None]
+    detection: Detection
+    target: str
+    detected: bool
+    #: ``text`` (units are paragraph bodies) or ``html`` (units are text nodes).
+    fmt: str
+    #: Rebuilds the article from one translated body per unit.
+    render: Callable[[list[str]], str]
+    routes: dict[str, Route] = field(default_factory=dict)
+
+    def to_translate(self) -> list[int]:
+        """Indexes of the units a model must translate (not empty, not already in the
+        target language, language known)."""
+        return [i for i, (unit, lang) in enumerate(zip(self.units, self.languages))
+                if lang is not None and lang != self.target and unit.strip()]
 
 
 class TranslationService:
@@ -96,28 +119,109 @@ class TranslationService:
                              options: GenerationOptions | None, priority: int,
                              deadline: float, field_name: str,
                              html_options: HtmlOptions | None = None) -> TranslationResult:
+        plan = self.plan_article(text, src, tgt, fmt, field_name, html_options)
+        done = await self._translate_units(plan, plan.to_translate(), options, priority,
+                                           deadline)
+        return self.finish_article(plan, [done.get(i, u) for i, u in enumerate(plan.units)])
+
+    # --- articles paragraph by paragraph (the streaming form) -------------------------
+    def plan_article(self, text: str, src: str, tgt: str, fmt: str,
+                     field_name: str = "text", html_options: HtmlOptions | None = None
+                     ) -> ArticlePlan:
+        """Cut ``text`` into units (paragraph bodies; for HTML the sentences of its
+        blocks and its translatable attributes) and give each its source language;
+        ``src``/``tgt`` must already be checked codes.
+
+        Raises :class:`LanguageNotDetected` or :class:`NoRoute` before any model work.
+        """
         if fmt == "html":
             # Blocks delimit paragraphs; the model gets whole sentences without
             # markup, and service.text.html puts the inline tags back.
             document = parse_html(text, html_options)
-            detection, languages = self._paragraph_languages(document.blocks, src, field_name)
+            detection, block_languages = self._paragraph_languages(document.blocks, src,
+                                                                   field_name)
             if detection.language is None and document.attributes and src == "auto":
                 detection = self._identify("\n".join(document.attributes), src, field_name)
-            plan = document.plan(languages, detection.language, tgt)
-            bodies, routes = await self._translate_units(plan.units, plan.languages, tgt,
-                                                         options, priority, deadline)
-            out = plan.render(bodies)
+            html_plan = document.plan(block_languages, detection.language, tgt)
+            units = list(html_plan.units)
+            languages: list[str | None] = list(html_plan.languages)
+            render: Callable[[list[str]], str] = html_plan.render
         else:
             layout = split_paragraphs(text)
-            detection, languages = self._paragraph_languages(layout.paragraphs, src, field_name)
-            bodies, routes = await self._translate_units(list(layout.paragraphs), languages,
-                                                         tgt, options, priority, deadline)
-            out = layout.join(bodies)
+            units = list(layout.paragraphs)
+            detection, languages = self._paragraph_languages(layout.paragraphs, src,
+                                                             field_name)
+            render = layout.join
+        plan = ArticlePlan(units=units, languages=languages, detection=detection,
+                           target=tgt, detected=src == "auto", fmt=fmt,
+                           render=render)
+        for lang in {plan.languages[i] for i in plan.to_translate()}:
+            assert lang is not None
+            plan.routes[lang] = self.runtime.registry.route_translation(lang, tgt)
+        return plan
+
+    async def prepare(self, plan: ArticlePlan) -> None:
+        """Load every model the plan's routes use, so that a missing model fails
+        before the first paragraph (:class:`ModelUnavailable`)."""
+        for model in dict.fromkeys(m for r in plan.routes.values() for m in r.models):
+            await self.runtime.scheduler(model)
+
+    async def stream_units(self, plan: ArticlePlan, *, options: GenerationOptions | None
+                           = None, priority: int | None = None
+                           ) -> AsyncIterator[tuple[int, str]]:
+        """Yield ``(unit index, translated text)`` as units are done (units that need
+        no model first).
+
+        Units go to the schedulers in article order, in waves that double in size (a
+        few paragraphs first, so they come back quickly, then up to two batches'
+        worth): one submission per wave and language, as the plain endpoint makes one
+        per request, so batches stay full. The launcher yields to the event loop after
+        each wave, so the scheduler starts on the first wave while later ones are cut
+        into segments. If the consumer stops early (client disconnect) or a unit
+        fails, waves in flight are cancelled (their queued items leave the scheduler)
+        and the rest never start.
+        """
+        if priority is None:
+            priority = priority_for(sum(len(u) for u in plan.units), self.runtime.settings)
+        deadline = time.monotonic() + self.runtime.settings.request_timeout_s
+        wanted = plan.to_translate()
+        wanted_set = set(wanted)
+        for index, unit in enumerate(plan.units):
+            if index not in wanted_set:
+                yield index, unit
+        finished: asyncio.Queue[asyncio.Future[dict[int, str]]] = asyncio.Queue()
+        waves = stream_waves(wanted, self.runtime.settings.max_batch_items)
+        running: list[asyncio.Future[dict[int, str]]] = []
+
+        async def launch() -> None:
+            for wave in waves:
+                task = asyncio.ensure_future(self._translate_units(plan, wave, options,
+                                                                   priority, deadline))
+                running.append(task)
+                task.add_done_callback(finished.put_nowait)
+                await asyncio.sleep(0)  # let this wave reach its scheduler first
+
+        launcher = asyncio.ensure_future(launch())
+        try:
+            for _ in waves:
+                task = await finished.get()
+                for index, text in sorted(task.result().items()):
+                    yield index, text
+            await launcher
+        finally:
+            launcher.cancel()
+            for task in running:
+                task.cancel()
+            await asyncio.gather(launcher, *running, return_exceptions=True)
+
+    def finish_article(self, plan: ArticlePlan, bodies: Sequence[str]) -> TranslationResult:
+        """The article rebuilt around translated ``bodies`` (one per unit)."""
+        detection, tgt, routes = plan.detection, plan.target, plan.routes
         primary = routes.get(detection.language) if detection.language else None
         if primary is None and detection.language is not None and detection.language != tgt:
             primary = self.runtime.registry.route_translation(detection.language, tgt)
-        return TranslationResult(text=out, source=detection.language,
-                                 confidence=detection.confidence, detected=src == "auto",
+        return TranslationResult(text=plan.render(list(bodies)), source=detection.language,
+                                 confidence=detection.confidence, detected=plan.detected,
                                  route=primary, routes=routes if len(routes) > 1 else {})
 
     def _identify(self, text: str, src: str, field_name: str) -> Detection:
@@ -155,27 +259,25 @@ class TranslationService:
                 f"supported languages: {served}. Pass 'source' explicitly.")
 
     # --- units (paragraph bodies or HTML text nodes) ----------------------------------
-    async def _translate_units(self, units: list[str], languages: Sequence[str | None],
-                               tgt: str, options: GenerationOptions | None, priority: int,
-                               deadline: float) -> tuple[list[str], dict[str, Route]]:
-        out = list(units)
+    async def _translate_units(self, plan: ArticlePlan, indexes: Sequence[int],
+                               options: GenerationOptions | None, priority: int,
+                               deadline: float) -> dict[int, str]:
+        """The units at ``indexes`` translated (index -> text): one submission per
+        source language and route step."""
+        out: dict[int, str] = {}
         groups: dict[str, list[int]] = {}
-        for index, lang in enumerate(languages):
-            if lang is None or lang == tgt or not units[index].strip():
-                continue
-            groups.setdefault(lang, []).append(index)
-        routes = {lang: self.runtime.registry.route_translation(lang, tgt) for lang in groups}
+        for index in indexes:
+            groups.setdefault(plan.languages[index] or "", []).append(index)
 
-        async def run_group(lang: str, indexes: list[int]) -> None:
-            current = [units[i] for i in indexes]
-            for step in routes[lang].steps:
+        async def run_group(lang: str, group: list[int]) -> None:
+            current = [plan.units[i] for i in group]
+            for step in plan.routes[lang].steps:
                 current = await self._run_step(current, step.model, step.source, step.target,
                                                options, priority, deadline)
-            for i, text in zip(indexes, current):
-                out[i] = text
+            out.update(zip(group, current))
 
-        await asyncio.gather(*(run_group(lang, idx) for lang, idx in groups.items()))
-        return out, routes
+        await asyncio.gather(*(run_group(lang, group) for lang, group in groups.items()))
+        return out
 
     async def _run_step(self, bodies: list[str], model: str, src: str, tgt: str,
                         options: GenerationOptions | None, priority: int,
@@ -205,6 +307,17 @@ class TranslationService:
 PRIORITY_INTERACTIVE = 1
 PRIORITY_BULK = 0
 PRIORITY_BATCH_JOB = -1
+
+
+def stream_waves(indexes: Sequence[int], batch_items: int) -> list[list[int]]:
+    """``indexes`` cut into waves of 2, 4, 8... items, up to ``2 * batch_items``."""
+    waves: list[list[int]] = []
+    size, cap, cursor = 2, max(2, 2 * batch_items), 0
+    while cursor < len(indexes):
+        waves.append(list(indexes[cursor:cursor + size]))
+        cursor += size
+        size = min(size * 2, cap)
+    return waves
 
 
 def priority_for(chars: int, settings: Any) -> int:
