@@ -43,7 +43,13 @@ router = APIRouter(prefix="/v1", tags=["native"])
 _EVENTS_DOC = {
     "description": "Server-sent events: `start`, one `paragraph` per unit as it is done, "
                    "then `done` (or `error`); see the README.",
-    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    # One event: its name and its JSON data (as the text of the ``data`` line).
+    "content": {"text/event-stream": {"schema": {
+        "type": "object", "required": ["event", "data"],
+        "properties": {"event": {"type": "string",
+                                 "enum": ["start", "paragraph", "done", "error"]},
+                       "data": {"type": "string", "contentMediaType": "application/json"}},
+    }}},
 }
 #: SSE responses must reach the browser unbuffered and uncached.
 _STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
