@@ -7,7 +7,7 @@ is not local): validation, languages and routes, the caller's limits, loading th
 route's models. The stream then carries these events, each ``data`` one JSON object:
 
 - ``start``: the source language (and confidence), the target, the route(s) and the
-  source units (paragraph bodies; for ``format=html`` the HTML text nodes), each
+  source units (paragraph bodies; for ``format=html`` the sentences of its blocks), each
   with its language and whether a model translates it;
 - ``paragraph``: ``index``, translated ``text``, ``done`` and ``total``, in the order
   units finish;

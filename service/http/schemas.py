@@ -98,8 +98,8 @@ class TranslateStreamRequest(_Request):
                                                     "(detected per paragraph).")
     target: str = Field(description="Target language code (en, uk, ru, ko).")
     format: Literal["text", "html"] = Field(
-        default="text", description="'html': units are the sentences of its blocks; the `done` "
-                                    "event carries the rebuilt HTML.")
+        default="text", description="'html': units are the sentences of its blocks; "
+                                    "the `done` event carries the rebuilt HTML.")
 
 
 class DetectRequest(TextsInput):
