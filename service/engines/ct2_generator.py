@@ -6,6 +6,14 @@ template, same rendered prompts, greedy decoding, only the new tokens returned w
 any think block removed. The prompt is forwarded at once to fill the KV cache
 (``include_prompt_in_result=False``), which is what makes long prompts cheap.
 
+CTranslate2 has no left padding for decoder-only models (OpenNMT/CTranslate2#1349): in
+a batch of prompts of different lengths only the shortest length is forwarded at once,
+and every further prompt token costs one step of the decoding loop, about what one new
+token costs. :func:`length_groups` therefore splits a batch into groups whose lengths
+differ by less than the number of new tokens to decode (merging two groups saves that
+many decoding steps; the spread costs as many), and each group is one
+``generate_batch`` call.
+
 Compute type follows the CTranslate2 translation engine's rule: ``int8`` on CPU,
 ``int8_float16`` on CUDA for an int8 conversion (``NEWSROOM_CT2_COMPUTE_TYPE``
 overrides). Importing this module needs ``ctranslate2`` (ImportError otherwise, which
@@ -62,6 +70,18 @@ def _end_ids(folder: Path, tokenizer: Any) -> list[int]:
     if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in ids:
         ids.append(int(tokenizer.eos_token_id))
     return ids
+
+
+def length_groups(lengths: Sequence[int], spread: int) -> list[list[int]]:
+    """Indices of ``lengths`` grouped so that within a group the longest prompt is
+    less than ``spread`` tokens longer than the shortest (shortest first)."""
+    groups: list[list[int]] = []
+    for index in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+        if groups and lengths[index] - lengths[groups[-1][0]] < spread:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups
 
 
 class CTranslate2GeneratorEngine:
@@ -163,8 +183,13 @@ class CTranslate2GeneratorEngine:
             ids = self.tokenizer(list(texts), add_special_tokens=False, truncation=True,
                                  max_length=self.max_input_tokens)["input_ids"]
             prompts = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
-        results = self.generator.generate_batch(prompts, **self.decoding_options(key))
-        rows = [new_tokens_until_eos(result.sequences_ids[0], self._eos) for result in results]
+        options = self.decoding_options(key)
+        rows: list[list[int]] = [[] for _ in prompts]
+        for group in length_groups([len(p) for p in prompts],
+                                   max(16, options["max_length"])):
+            results = self.generator.generate_batch([prompts[i] for i in group], **options)
+            for index, result in zip(group, results):
+                rows[index] = new_tokens_until_eos(result.sequences_ids[0], self._eos)
         decoded = self.tokenizer.batch_decode(rows, skip_special_tokens=True)
         return [Generated(text=strip_thinking(text), tokens=len(row))
                 for row, text in zip(rows, decoded)]

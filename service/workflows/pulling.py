@@ -42,9 +42,12 @@ Probe = Callable[[str, str | None], "str | None"]
 
 
 def default_pull_list(registry: Registry, languages: Sequence[str]) -> list[str]:
-    """Every model routing uses for ``languages``, then the summarisers."""
+    """Every model routing uses for ``languages``, then the summarisers and the NLI
+    model that checks their summaries."""
     wanted = registry.default_models(languages)
-    return wanted + [e.name for e in registry.summarizers() if e.name not in wanted]
+    nli = registry.nli_model()
+    extra = registry.summarizers() + ([nli] if nli is not None else [])
+    return wanted + [e.name for e in extra if e.name not in wanted]
 
 
 def hub_unreachable_message(endpoint: str, reason: str) -> str:

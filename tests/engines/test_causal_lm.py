@@ -124,6 +124,15 @@ def test_ctranslate2_auto_runs_the_int8_conversion_on_cpu(llm_dir: Path,
     assert len(out) == 4 and all(1 <= o.tokens <= 5 for o in out)
 
 
+def test_ctranslate2_groups_prompts_of_similar_length() -> None:
+    from service.engines.ct2_generator import length_groups
+
+    # A prompt token past the shortest costs a decoding step: spreads stay under 16.
+    assert length_groups([100, 300, 110, 305, 90, 330], 16) == [[4, 0], [2], [1, 3], [5]]
+    assert length_groups([5, 5, 5], 16) == [[0, 1, 2]]
+    assert length_groups([], 16) == []
+
+
 @pytest.mark.parametrize("flags,device,setting,expected", [
     ({"avx2", "avx512f", "avx512_bf16"}, "cpu", "auto", "bfloat16"),
     ({"avx2", "amx_bf16", "amx_tile"}, "cpu", "auto", "bfloat16"),
