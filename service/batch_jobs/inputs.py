@@ -147,10 +147,11 @@ def _document(path: Path, record_id: str, rel: str | None,
               options: InputOptions) -> RecordRef:
     html = DOCUMENT_SUFFIXES.get(path.suffix.lower(), False)
     return RecordRef(id=record_id, location=path.as_posix(), fmt="html" if html else "text",
-                     rel_path=rel, loader=lambda: _read_document(path, options.max_chars))
+                     rel_path=rel,
+                     loader=lambda: _read_document(path, options.max_chars, html))
 
 
-def _read_document(path: Path, max_chars: int) -> str:
+def _read_document(path: Path, max_chars: int, html: bool = False) -> str:
     try:
         size = path.stat().st_size
         if size > max_chars * _BYTES_PER_CHAR:
@@ -159,6 +160,11 @@ def _read_document(path: Path, max_chars: int) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise BadRecord("unreadable", f"cannot read {path}: {exc.strerror}") from exc
+    if html:
+        # Saved pages come in their site's encoding, declared or not.
+        from service.text.extract import decode_html
+
+        return decode_html(data)[0]
     return _decode(data)
 
 

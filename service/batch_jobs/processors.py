@@ -2,6 +2,11 @@
 (through the same runtime, schedulers and batching as the server) or by calling a
 running server. Both produce the same output fields:
 
+HTML records (``.html`` files, or ``--html`` texts) are pages: their main article is
+extracted (:mod:`service.text.extract`) and summarised and translated as text, and
+its metadata comes out as ``article``; with ``html_mode="page"`` the translations are
+of the whole page instead (markup kept, :mod:`service.text.html`).
+
 ``language``, ``language_confidence``; with a summary: ``summary``,
 ``summary_language``, ``summary_mode``, ``neutrality``, ``enforcement``,
 ``claims``, ``disputes``, ``furniture`` (and
@@ -18,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from service.errors import LanguageNotDetected, NewsroomError, Overloaded, ServiceStopping
-from service.text.html import parse_html
+from service.text.extract import Article, extract_article
 
 #: Attempts for one call that keeps getting "busy, retry later" answers.
 MAX_ATTEMPTS = 8
@@ -37,6 +42,12 @@ class Task:
     translate_to: tuple[str, ...] = field(default_factory=tuple)
     #: Source language for every record, or "auto".
     source: str = "auto"
+    #: HTML records: translate the extracted "article" (as text) or the whole "page".
+    html_mode: str = "article"
+
+    def output_format(self, fmt: str) -> str:
+        """The format of a record's translations (mirror files are named after it)."""
+        return "html" if fmt == "html" and self.html_mode == "page" else "text"
 
     def describe(self) -> str:
         """``summarize``, ``translate`` or ``summarize+translate``."""
@@ -67,11 +78,18 @@ class Processor(Protocol):
         ...
 
 
-def plain_text(text: str, fmt: str) -> str:
-    """The article's text for summaries and language id (HTML: its text blocks)."""
-    if fmt != "html":
-        return text
-    return parse_html(text).plain_text()
+async def article_of(text: str) -> Article:
+    """The main article of an HTML record (extraction runs off the event loop);
+    :class:`RecordFailed` when the page holds none."""
+    article = await asyncio.to_thread(extract_article, text)
+    if not article.text.strip():
+        raise RecordFailed("no_article", "no article text found in the page")
+    return article
+
+
+def article_fields(article: Article) -> dict[str, Any]:
+    """The ``article`` output field: the page's metadata (without the text)."""
+    return {k: v for k, v in article.to_dict().items() if k != "text"}
 
 
 async def retry_overloaded(call: Any) -> Any:
@@ -111,7 +129,11 @@ class LocalProcessor:
     async def process(self, text: str, fmt: str) -> dict[str, Any]:
         """Detect once, then summarise and translate concurrently."""
         out: dict[str, Any] = {}
-        plain = plain_text(text, fmt)
+        plain = text
+        if fmt == "html":
+            article = await article_of(text)
+            plain = article.text
+            out["article"] = article_fields(article)
         source = self.task.source
         if source == "auto":
             detection = self.runtime.detector.detect_article(plain)
@@ -129,6 +151,8 @@ class LocalProcessor:
             # The detected language is passed on: the article is identified once.
             jobs.append(self._summary(plain, out["language"], out))
         if self.task.translate_to:
+            if self.task.output_format(fmt) == "text":
+                text, fmt = plain, "text"
             jobs.append(self._translations(text, fmt, out))
         await asyncio.gather(*jobs)
         return out
@@ -180,7 +204,7 @@ def summary_fields(body: dict[str, Any]) -> dict[str, Any]:
 
 #: Order of the output fields (whichever job finished first).
 FIELD_ORDER = {name: i for i, name in enumerate((
-    "language", "language_confidence", "summary", "summary_language", "summary_mode",
+    "article", "language", "language_confidence", "summary", "summary_language", "summary_mode",
     "neutrality", "enforcement", "claims", "disputes", "furniture", "source_summary",
     "summary_notes", "translations", "routes"))}
 

@@ -18,7 +18,6 @@ from service.batch_jobs.processors import (
     RecordFailed,
     Task,
     merge_routes,
-    plain_text,
     summary_fields,
 )
 
@@ -46,6 +45,13 @@ class RemoteProcessor:
         """Summary and translations of one record through the server."""
         out: dict[str, Any] = {}
         jobs = []
+        if fmt == "html" and self.task.translate_to:
+            article = await self._post("/v1/extract", {"html": text})
+            out["article"] = {k: v for k, v in article.items()
+                              if k not in ("text", "language", "language_confidence")}
+            if self.task.output_format(fmt) == "text":
+                # Translations (and the summary) of the article, as text.
+                text, fmt = article["text"], "text"
         if self.task.summarize:
             jobs.append(self._summary(text, fmt, out))
         for lang in self.task.translate_to:
@@ -56,7 +62,7 @@ class RemoteProcessor:
 
     async def _summary(self, text: str, fmt: str, out: dict[str, Any]) -> None:
         task = self.task
-        body = {"text": plain_text(text, fmt), "source": task.source, "mode": task.mode}
+        body = {"text": text, "source": task.source, "mode": task.mode, "format": fmt}
         for name, value in (("target", task.summary_target),
                             ("max_sentences", task.max_sentences),
                             ("max_words", task.max_words)):
@@ -64,6 +70,10 @@ class RemoteProcessor:
                 body[name] = value
         answer = await self._post("/v1/summarize", body)
         out.setdefault("language", answer.get("source_language"))
+        if "article" in answer:
+            out.setdefault("article", {k: v for k, v in answer["article"].items()
+                                       if k not in ("text", "language",
+                                                    "language_confidence")})
         merge_routes(out, summary_fields(answer))
 
     async def _translation(self, text: str, fmt: str, lang: str, out: dict[str, Any]) -> None:

@@ -168,7 +168,7 @@ class BatchRunner:
         record: dict[str, Any] = {"id": ref.id, "location": ref.location,
                                   "task": self.config.task.describe(), "format": ref.fmt,
                                   **ordered(fields), "seconds": seconds}
-        self._write(record, ref.fmt)
+        self._write(record, self.config.task.output_format(ref.fmt))
 
     # --- writing -------------------------------------------------------------------
     def _write(self, record: dict[str, Any], fmt: str) -> None:

@@ -36,7 +36,10 @@ _MIRROR = typer.Option(None, "--mirror", help="Also write per-record files into 
 _SOURCE = typer.Option("auto", "--from", "-f", help="Source language of every record, or auto.")
 _ID_FIELD = typer.Option("id", "--id-field", help="JSONL/CSV field holding the record id.")
 _TEXT_FIELD = typer.Option("text", "--text-field", help="JSONL/CSV field holding the text.")
-_HTML = typer.Option(False, "--html", help="JSONL/CSV/stdin texts are HTML (files go by suffix).")
+_HTML = typer.Option(False, "--html", help="JSONL/CSV/stdin texts are HTML pages (files go "
+                     "by suffix): their main article is extracted and used.")
+_WHOLE_PAGE = typer.Option(False, "--whole-page", help="HTML records: translate the whole "
+                           "page, markup kept, instead of the extracted article.")
 _MAX_CHARS = typer.Option(None, "--max-chars", help="Longest text accepted "
                           "(default: NEWSROOM_MAX_CHARS_PER_TEXT).")
 _SHARD = typer.Option(None, "--shard", help="Process shard i of N (e.g. 0/4): a stable "
@@ -142,13 +145,15 @@ def summarize(ctx: typer.Context, inputs: list[str] = _INPUTS, out: Path = _OUT,
               source: str = _SOURCE, errors: Optional[Path] = _ERRORS,
               mirror: Optional[Path] = _MIRROR, id_field: str = _ID_FIELD,
               text_field: str = _TEXT_FIELD, html: bool = _HTML,
+              whole_page: bool = _WHOLE_PAGE,
               max_chars: Optional[int] = _MAX_CHARS, shard: Optional[str] = _SHARD,
               concurrency: Optional[int] = _CONCURRENCY, server: Optional[str] = _SERVER,
               api_key: Optional[str] = _API_KEY, timeout: float = _TIMEOUT,
               quiet: bool = _QUIET) -> None:
     """Write a neutral summary of every record (with its neutrality report)."""
     task = Task(summarize=True, summary_target=to, mode=mode, max_sentences=max_sentences,
-                max_words=max_words, translate_to=languages_arg(translate_to), source=source)
+                max_words=max_words, translate_to=languages_arg(translate_to), source=source,
+                html_mode="page" if whole_page else "article")
     _run(ctx, task, inputs, out, errors, mirror, id_field, text_field, html, max_chars,
          shard, concurrency, server, api_key, timeout, quiet)
 
@@ -162,6 +167,7 @@ def translate(ctx: typer.Context, inputs: list[str] = _INPUTS, out: Path = _OUT,
               source: str = _SOURCE, errors: Optional[Path] = _ERRORS,
               mirror: Optional[Path] = _MIRROR, id_field: str = _ID_FIELD,
               text_field: str = _TEXT_FIELD, html: bool = _HTML,
+              whole_page: bool = _WHOLE_PAGE,
               max_chars: Optional[int] = _MAX_CHARS, shard: Optional[str] = _SHARD,
               concurrency: Optional[int] = _CONCURRENCY, server: Optional[str] = _SERVER,
               api_key: Optional[str] = _API_KEY, timeout: float = _TIMEOUT,
@@ -170,6 +176,7 @@ def translate(ctx: typer.Context, inputs: list[str] = _INPUTS, out: Path = _OUT,
     targets = languages_arg(to)
     if not targets:
         fail("--to needs at least one language", code=2)
-    task = Task(summarize=summarize, translate_to=targets, source=source)
+    task = Task(summarize=summarize, translate_to=targets, source=source,
+                html_mode="page" if whole_page else "article")
     _run(ctx, task, inputs, out, errors, mirror, id_field, text_field, html, max_chars,
          shard, concurrency, server, api_key, timeout, quiet)

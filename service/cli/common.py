@@ -37,6 +37,21 @@ def read_input(path: str | None) -> str:
         fail(f"{path or 'standard input'} is not valid UTF-8 (byte {exc.start})", code=2)
 
 
+def read_page(path: str | None) -> str:
+    """Read an HTML page from FILE or standard input, in its own encoding (declared,
+    or sniffed when the page does not say)."""
+    from service.text.extract import decode_html
+
+    try:
+        data = sys.stdin.buffer.read() if path in (None, "-") else Path(path).read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}", code=2)
+    try:
+        return decode_html(data)[0]
+    except NewsroomError as exc:
+        fail(f"{path or 'standard input'}: {exc.message}", code=2)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print ``error: message`` to stderr and exit."""
     typer.echo(f"error: {message}", err=True)

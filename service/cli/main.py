@@ -41,6 +41,7 @@ def main_options(
 
 app.command("translate")(translate_cli.translate)
 app.command("detect")(translate_cli.detect)
+app.command("extract")(translate_cli.extract)
 app.command("summarize")(summarize_cli.summarize)
 app.command("serve")(serve_cli.serve)
 app.add_typer(models_cli.app, name="models")

@@ -10,7 +10,7 @@ import typer
 
 from service.workflows.runtime import Runtime
 from service.workflows.summarization import SummarizationService
-from service.cli.common import read_input, report_error, settings_from
+from service.cli.common import read_input, read_page, report_error, settings_from
 from service.errors import NewsroomError
 
 
@@ -30,21 +30,31 @@ def summarize(ctx: typer.Context,
                                                 "and the page furniture left out (stderr).")),
               as_json: bool = typer.Option(False, "--json",
                                            help="Print the whole result as JSON."),
+              html: bool = typer.Option(False, "--html", help="Input is a web page: its "
+                                        "main article is extracted and summarised."),
               ) -> None:
     """Summarise an article; the summary states only what the article says and keeps
     every quoted side with its attribution."""
     settings = settings_from(ctx, summary_enforcement=enforcement)
-    text = read_input(file)
+    text = read_page(file) if html else read_input(file)
 
     async def run() -> dict:
         runtime = Runtime(settings)
         try:
+            article = None
+            if html:
+                from service.workflows.extraction import ExtractionService
+
+                article = await ExtractionService(runtime).extract(text)
             result = await SummarizationService(runtime).summarize(
-                text, source=source, target=to, mode=mode, max_sentences=max_sentences,
-                max_words=max_words)
+                article.article.text if article else text, source=source, target=to,
+                mode=mode, max_sentences=max_sentences, max_words=max_words)
         finally:
             await runtime.close()
-        return result.to_dict()
+        body = result.to_dict()
+        if article is not None:
+            body["article"] = article.to_dict()
+        return body
 
     try:
         body = asyncio.run(run())

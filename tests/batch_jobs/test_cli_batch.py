@@ -21,7 +21,8 @@ from batch_helpers import article, cli, live_server, popen, read_jsonl, write_fo
 from service.batch_jobs.journal import Journal
 from service.summarize.neutrality.report import CHECK_NAMES
 
-SUMMARY_FIELDS = {"summary", "summary_language", "summary_mode", "neutrality", "enforcement"}
+SUMMARY_FIELDS = {"summary", "summary_language", "summary_mode", "neutrality", "enforcement",
+                  "claims", "disputes", "furniture"}
 BASE_FIELDS = {"id", "location", "task", "format", "language", "language_confidence",
                "routes", "seconds"}
 
@@ -71,7 +72,8 @@ def test_folder_jsonl_csv_and_stdin_keep_their_ids_with_the_documented_schema(
     assert result.stderr.strip().splitlines()[-1].startswith(
         f"done {len(expected)}, skipped 0, failed 0 in ")
     for record in records.values():
-        assert set(record) == BASE_FIELDS | SUMMARY_FIELDS | {"translations"}
+        page = {"article"} if record["format"] == "html" else set()
+        assert set(record) == BASE_FIELDS | SUMMARY_FIELDS | {"translations"} | page
         assert record["task"] == "summarize+translate"
         assert record["summary"].strip()
         assert set(record["neutrality"]["checks"]) == set(CHECK_NAMES)
@@ -86,7 +88,9 @@ def test_folder_jsonl_csv_and_stdin_keep_their_ids_with_the_documented_schema(
     assert records["s0"]["translations"]["uk"] != article("en", 3)
     assert records["j0"]["translations"]["uk"] == article("uk", 0)
     assert records["web/page.html"]["format"] == "html"
-    assert records["web/page.html"]["translations"]["uk"].startswith("<h1>")
+    # A page's extracted article is translated as text (--whole-page keeps markup).
+    assert "<" not in records["web/page.html"]["translations"]["uk"]
+    assert records["web/page.html"]["translations"]["uk"].strip()
     assert records["j1"]["location"] == f"{jsonl.as_posix()}:2"
     # The mirror follows the folder tree.
     first = tmp_path / "mirror" / folder_ids[0]
@@ -215,7 +219,8 @@ def test_server_mode_sends_records_to_a_running_service(tmp_path: Path,
     records = {r["id"]: r for r in read_jsonl(out)}
     assert set(records) == set(ids)
     for record in records.values():
-        assert set(record) == BASE_FIELDS | SUMMARY_FIELDS | {"translations"}
+        page = {"article"} if record["format"] == "html" else set()
+        assert set(record) == BASE_FIELDS | SUMMARY_FIELDS | {"translations"} | page
         assert set(record["translations"]) == {"uk", "ru"}
         assert record["language"] == "en"
         assert record["routes"]["ru"]["steps"] == [
