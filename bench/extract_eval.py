@@ -8,6 +8,10 @@ word tokens, as the scrapinghub benchmark scores them) per language (median and 
 and overall, and pages per second of extraction (decoding included).
 
     python bench/extract_eval.py [--extractor trafilatura|readability] [--per-page]
+
+``--extractor readability`` needs ``pip install readability-lxml==0.9`` (not a project
+dependency: pip's resolver cannot install it together with trafilatura in one call,
+both asking for ``lxml[html_clean]`` spelled differently).
 """
 
 from __future__ import annotations
