@@ -22,6 +22,22 @@ processes). Steps:
 
 Prints one JSON line. Request counts are modest (a run takes a few minutes on 2 cores):
 compare ratios within one run, not absolute numbers across machines.
+
+``--sidebyside long|realistic|both`` runs instead the LibreTranslate side by side
+(``bench/sidebyside.sh``: the real LibreTranslate 1.9.6 and newsroom-mt with its
+defaults on the same random Opus-MT-base weights, CTranslate2 int8, beam 4, 32
+closed-loop clients): ``long`` forces 256 output tokens, ``realistic`` biases ``</s>``
+so outputs end after ~40 tokens (``bench/ltpeer_realistic.py``). Targets: >= 1.3x
+(long) and >= 2.5x (realistic) LibreTranslate's output tokens/s, 0 failed requests,
+all cores busy. The first run builds LibreTranslate's venv (~30 min).
+
+The issue-11 figures, each the median of three runs on a quiet machine::
+
+    python bench/serving.py --all                 # transformers + CTranslate2 ratios
+    python bench/serving.py --sidebyside both     # against LibreTranslate
+
+Short smoke run (a busy machine): ``python bench/serving.py --engine ctranslate2
+--sentences 64 --single-sentences 4 --samples 5 --bulk-articles 3 --skip-naive``.
 """
 
 from __future__ import annotations
@@ -329,6 +345,30 @@ def _meets_below(value: float | None, ceiling: float) -> bool | None:
     return None if value is None else value <= ceiling
 
 
+#: Side-by-side targets per scenario: newsroom-mt output tokens/s over LibreTranslate's.
+SIDEBYSIDE_TARGETS = {"long": 1.3, "realistic": 2.5}
+
+
+def sidebyside(scenario: str) -> dict[str, Any]:
+    """Run ``bench/sidebyside.sh`` for ``scenario``; its summary with the targets."""
+    env = dict(os.environ, SCENARIO=scenario)
+    done = subprocess.run(["bash", str(REPO / "bench" / "sidebyside.sh")], env=env, cwd=REPO,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"sidebyside {scenario} failed:\n{done.stderr[-3000:]}")
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    newsroom = summary["newsroom"]
+    cores = os.cpu_count() or 1
+    summary["targets"] = {
+        f"tokens>={SIDEBYSIDE_TARGETS[scenario]}x_libretranslate":
+            _meets(summary["ratio_out_tok_per_s"], SIDEBYSIDE_TARGETS[scenario]),
+        "no_failed_requests": newsroom.get("errors") == 0,
+        # "All cores busy": the server used at least 90 % of the machine's cores.
+        "all_cores_busy": _meets(newsroom.get("server_cpu_cores"), 0.9 * cores),
+    }
+    return summary
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=("transformers", "ctranslate2"),
@@ -356,6 +396,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="Server's batching wait (NEWSROOM_MAX_WAIT_MS); default: the "
                              "server's own default.")
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--sidebyside", choices=("long", "realistic", "both"),
+                        help="Run the LibreTranslate side by side instead (see above).")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="NTREX-128 folder.")
     parser.add_argument("--cache", type=Path, default=CACHE_DIR / "serving",
                         help="Where built models and logs go (git-ignored).")
@@ -365,7 +407,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     started = time.perf_counter()
-    if args.all:
+    if args.sidebyside:
+        scenarios = ("long", "realistic") if args.sidebyside == "both" else (args.sidebyside,)
+        print(json.dumps({"bench": "serving-sidebyside", "load_average_1m_start":
+                          round(os.getloadavg()[0], 2),
+                          "runs": [sidebyside(scenario) for scenario in scenarios],
+                          "seconds": round(time.perf_counter() - started, 1)}))
+    elif args.all:
         runs = [run_config(args, engine, beams) for engine, beams in MATRIX]
         print(json.dumps({"bench": "serving", "runs": runs,
                           "seconds": round(time.perf_counter() - started, 1)}))
