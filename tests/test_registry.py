@@ -161,3 +161,22 @@ def test_notice_lists_every_default_model_with_its_licence() -> None:
     for name in registry.default_models(LANGS):
         assert f"- {name} (" in notice, name
     assert "CC BY 4.0" in notice
+
+
+def test_docs_models_table_names_each_directions_route() -> None:
+    """docs/models.md's table must stay true to the catalogue's routes."""
+    import re
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "models.md").read_text("utf-8")
+    registry = Registry.load(default_registry_path())
+    rows = {}
+    for line in docs.splitlines():
+        match = re.match(r"\| (\w\w)->(\w\w) \| ([^|]+) \|", line)
+        if match:
+            rows[(match.group(1), match.group(2))] = match.group(3)
+    assert len(rows) == 12
+    for (src, tgt), cell in rows.items():
+        named = ["opus-mt-tc-big-" + m for m in re.findall(r"(?:opus-mt-tc-big-)?"
+                                                           r"\b((?:en|zle|ko)-(?:en|zle|ko))\b",
+                                                           cell)]
+        assert named == registry.route_translation(src, tgt).models, (src, tgt, cell)
