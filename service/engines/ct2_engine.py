@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import threading
 from collections.abc import Sequence
@@ -89,10 +90,28 @@ def ct2_device(device: str) -> tuple[str, int]:
     return "cpu", 0
 
 
+def cgroup_cpu_limit(path: Path = Path("/sys/fs/cgroup/cpu.max")) -> int | None:
+    """The container's CPU limit in whole cores (cgroup v2 ``cpu.max``, rounded up), or
+    None when there is none: in a pod the affinity mask is the node's, not the limit."""
+    try:
+        quota, period = path.read_text("ascii").split()[:2]
+    except (OSError, ValueError):
+        return None
+    if quota == "max":
+        return None
+    try:
+        return max(1, math.ceil(int(quota) / int(period)))
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
 def usable_cores() -> int:
-    """Cores this process may run on (its CPU affinity, else the machine's count)."""
-    return (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-            else os.cpu_count() or 1)
+    """Cores this process may run on: its CPU affinity (else the machine's count),
+    capped by the container's CPU limit."""
+    cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+             else os.cpu_count() or 1)
+    limit = cgroup_cpu_limit()
+    return min(cores, limit) if limit else cores
 
 
 def resolve_threads(threads: int, inter_threads: int = 1) -> int:

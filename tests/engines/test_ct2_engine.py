@@ -16,10 +16,12 @@ import yaml
 
 pytest.importorskip("ctranslate2")
 
+from service.engines import ct2_engine  # noqa: E402
 from service.engines.base import BatchKey, Engine, GenerationOptions  # noqa: E402
 from service.engines.ct2_convert import Conversion, convert_model  # noqa: E402
 from service.engines.ct2_engine import (  # noqa: E402
     CTranslate2Engine,
+    cgroup_cpu_limit,
     pick_conversion,
     resolve_compute_type,
     resolve_lanes,
@@ -129,6 +131,7 @@ def test_int8_is_the_cpu_default_and_returns_one_output_per_input(
 def test_lanes_default_to_one_per_core_plus_the_interactive_lane(
         ct2_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(ct2_engine, "cgroup_cpu_limit", lambda: None)
     assert resolve_lanes(0, "cpu") == 2 and resolve_lanes(0, "cuda") == 1
     assert resolve_lanes(3, "cpu") == 3
     engine = _manager(ct2_dir, tmp_path, engine="ctranslate2").get("tiny-marian-en-uk")
@@ -137,6 +140,15 @@ def test_lanes_default_to_one_per_core_plus_the_interactive_lane(
     alone = _manager(ct2_dir, tmp_path, engine="ctranslate2", interactive_lanes=0,
                      ct2_inter_threads=1).get("tiny-marian-en-uk")
     assert alone.parallel_batches == 1
+
+
+def test_a_container_cpu_limit_caps_the_usable_cores(tmp_path: Path) -> None:
+    cpu_max = tmp_path / "cpu.max"
+    cpu_max.write_text("150000 100000\n")
+    assert cgroup_cpu_limit(cpu_max) == 2
+    cpu_max.write_text("max 100000\n")
+    assert cgroup_cpu_limit(cpu_max) is None
+    assert cgroup_cpu_limit(tmp_path / "absent") is None
 
 
 def test_batches_on_parallel_lanes_give_the_outputs_of_one_lane(
@@ -206,6 +218,7 @@ def test_compute_type_follows_the_device_unless_set(setting: str, device: str, s
 def test_threads_default_to_the_usable_cores_shared_by_parallel_batches(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    monkeypatch.setattr(ct2_engine, "cgroup_cpu_limit", lambda: None)
     assert resolve_threads(0) == 8
     assert resolve_threads(0, inter_threads=2) == 4
     assert resolve_threads(3, inter_threads=2) == 3
