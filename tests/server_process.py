@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import yaml
 
 
 def free_port() -> int:
@@ -56,3 +57,19 @@ def _wait_healthy(proc: subprocess.Popen[bytes], base: str, limit_s: float = 120
             pass
         time.sleep(0.1)
     raise RuntimeError("server did not answer /healthz")
+
+
+def catalogue_missing(tiny_dir: Path, out: Path, missing: str) -> Path:
+    """The tiny catalogue (absolute paths) written to ``out``, except that ``missing`` is
+    a Hub model that was never pulled (tests never reach the Hub): using it answers 503
+    with the ``models pull`` command."""
+    catalogue = yaml.safe_load((tiny_dir / "registry.yaml").read_text("utf-8"))
+    for name, entry in catalogue["models"].items():
+        if name == missing:
+            del entry["path"]
+            entry["hub_id"] = "newsroom-tests/never-pulled"
+        else:
+            entry["path"] = str(tiny_dir / entry["path"])
+    path = out / "registry.yaml"
+    path.write_text(yaml.safe_dump(catalogue, allow_unicode=True), "utf-8")
+    return path

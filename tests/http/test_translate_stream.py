@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 from fastapi.testclient import TestClient
+from server_process import catalogue_missing
 
 from service.text.paragraphs import split_paragraphs
 
@@ -116,28 +116,13 @@ def test_rate_limit_is_a_429_with_retry_after_before_the_stream(make_client):
 
 def test_missing_model_is_a_503_naming_the_pull_command(make_client, tiny_dir: Path,
                                                          tmp_path: Path):
-    registry = missing_model_registry(tiny_dir, tmp_path, "tiny-marian-en-uk")
+    registry = catalogue_missing(tiny_dir, tmp_path, "tiny-marian-en-uk")
     client = make_client(registry=registry)
     response = client.post("/v1/translate/stream", json={"text": EN[0], "target": "uk"})
     assert response.status_code == 503
     error = response.json()["error"]
     assert error["type"] == "model_unavailable"
     assert "newsroom-mt models pull tiny-marian-en-uk" in error["message"]
-
-
-def missing_model_registry(tiny_dir: Path, out: Path, missing: str) -> Path:
-    """The tiny catalogue with absolute paths, except ``missing``: a Hub model that was
-    never pulled (and tests never reach the Hub)."""
-    catalogue = yaml.safe_load((tiny_dir / "registry.yaml").read_text("utf-8"))
-    for name, entry in catalogue["models"].items():
-        if name == missing:
-            del entry["path"]
-            entry["hub_id"] = "newsroom-tests/never-pulled"
-        else:
-            entry["path"] = str(tiny_dir / entry["path"])
-    path = out / "registry.yaml"
-    path.write_text(yaml.safe_dump(catalogue, allow_unicode=True), "utf-8")
-    return path
 
 
 def test_a_failure_mid_stream_is_an_error_event(make_client):
