@@ -185,8 +185,8 @@ function claimsOf(result) {
 
 function renderClaims(result) {
   const table = claimsOf(result);
-  $("claims-box").hidden = !table;
-  if (!table) return;
+  $("claims-box").hidden = !table || !table.claims.length;
+  if ($("claims-box").hidden) return;
   const byIndex = new Map(table.claims.map((c) => [c.index, c]));
   const tbody = $("claims-table").querySelector("tbody");
   clear(tbody);
