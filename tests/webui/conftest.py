@@ -1,7 +1,8 @@
 """Browser fixtures: Debian's chromium driven by Playwright (no browser download)
 against real ``python -m service serve`` processes on the tiny catalogue.
 
-Screenshots go to ``<pytest tmp>/artefacts`` (the path is printed); look at them.
+Screenshots go to ``$NEWSROOM_ARTEFACTS`` or ``<pytest tmp>/artefacts`` (the path is
+printed); look at them.
 """
 
 from __future__ import annotations
@@ -65,8 +66,11 @@ def servers(tiny_dir: Path, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.fixture(scope="session")
 def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Folder for screenshots (printed so a person can look at them)."""
-    folder = tmp_path_factory.mktemp("artefacts")
+    """Folder for screenshots (printed so a person can look at them): ``$NEWSROOM_ARTEFACTS``
+    when set (CI keeps it), else a pytest temporary folder."""
+    chosen = os.environ.get("NEWSROOM_ARTEFACTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("artefacts")
+    folder.mkdir(parents=True, exist_ok=True)
     print(f"\nbrowser screenshots: {folder}")
     return folder
 

@@ -10,6 +10,7 @@ const CHECKS = {
   attribution: ["Claims keep their source", "A claim the article attributes to someone must not be stated as fact or given to someone else."],
   sides: ["All sides present", "Every side the article quotes must appear in the summary."],
   loaded_language: ["No loaded words", "The summary must not add emotive or judgemental words the article does not use."],
+  faithfulness: ["Faithful to the article", "Every statement of the summary must be supported by the article."],
   disputes: ["Disputes kept together", "A claim the article shows as disputed must come with its denial, and a denial with its claim."],
 };
 
@@ -71,7 +72,11 @@ function locate(report, summaryChecked, article) {
       const id = `${check}-${i}`;
       const inSummary = f.start !== null && f.start !== undefined
         && summaryChecked.slice(f.start, f.end) === f.span_text;
-      const at = f.span_text ? article.indexOf(f.span_text) : -1;
+      // Novel content and loaded words are, by definition, not the article's: only
+      // findings that quote the article (no summary position) or a sentence it
+      // attributes are looked up there.
+      const quotes = !inSummary || check === "attribution" || check === "disputes";
+      const at = f.span_text && quotes ? article.indexOf(f.span_text) : -1;
       out.push({...f, id, inSummary, articleStart: at,
                 label: `${(CHECKS[check] || [check])[0]}: ${f.message}`});
     });
