@@ -53,11 +53,11 @@ def write_registry(folder: Path, weights: Path, out_tokens: int) -> Path:
 async def measure(settings: Any, articles: list[str], work: Path,
                   concurrencies: dict[str, int]) -> dict[str, Any]:
     """Run the batch runner over ``articles`` once per concurrency, sharing one runtime."""
-    from service.workflows.runtime import Runtime
     from service.batch_jobs.inputs import InputOptions, iter_records
     from service.batch_jobs.journal import Journal
     from service.batch_jobs.processors import LocalProcessor, Task
     from service.batch_jobs.runner import BatchRunner, RunConfig
+    from service.workflows.runtime import Runtime
 
     export = work / "articles.jsonl"
     export.write_text("".join(json.dumps({"id": f"doc{i}", "text": text}) + "\n"
@@ -65,7 +65,7 @@ async def measure(settings: Any, articles: list[str], work: Path,
     task = Task(translate_to=("uk",), source="en")
     processor = LocalProcessor(Runtime(settings), task)
     await processor.process(articles[0], "text")  # warm-up: load, first batch
-    engine = processor.runtime.models.get(MODEL)
+    engine = processor.runtime.models.handle(MODEL).engine
     sentences = 0
     original = engine.generate
 

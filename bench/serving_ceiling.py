@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from serving_load import peak_rss_mib  # noqa: E402
 
 from service.engines.base import BatchKey, Engine  # noqa: E402
-from service.engines.manager import ModelManager  # noqa: E402
+from service.engines.loader import load_by_name  # noqa: E402
 from service.engines.transformers_engine import merge_generation  # noqa: E402
 from service.registry import Registry  # noqa: E402
 from service.settings import Settings  # noqa: E402
@@ -55,7 +55,7 @@ def measure(registry: Path, model: str, sentences: list[str], batch: int, source
     from concurrent.futures import ThreadPoolExecutor
 
     settings = Settings(registry=registry)
-    engine = ModelManager(Registry.from_settings(settings), settings).get(model)
+    engine = load_by_name(Registry.from_settings(settings), settings, model)
     lanes = bulk_lanes(engine, settings)
     per_lane = math.ceil(batch / lanes)
     # The key the server builds for a plain request (no per-request options).

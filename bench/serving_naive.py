@@ -1,7 +1,7 @@
 """The peers' way of serving, for comparison: one request at a time.
 
 A minimal HTTP server on the same model and engine as the real one (loaded through
-the same catalogue and :class:`~service.engines.manager.ModelManager`): each
+the same catalogue and :func:`~service.engines.loader.load_by_name`): each
 ``POST /v1/translate`` runs ``engine.generate`` on that request's texts, under one
 lock, so requests never share a batch. A request of several texts is one
 ``generate`` call (EasyNMT's way; LibreTranslate loops over the texts, which is the
@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
 from service.engines.base import BatchKey, Engine  # noqa: E402
-from service.engines.manager import ModelManager  # noqa: E402
+from service.engines.loader import load_by_name  # noqa: E402
 from service.registry import Registry  # noqa: E402
 from service.settings import Settings  # noqa: E402
 
@@ -59,7 +59,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     settings = Settings(registry=args.registry)
-    engine = ModelManager(Registry.from_settings(settings), settings).get(args.model)
+    engine = load_by_name(Registry.from_settings(settings), settings, args.model)
     uvicorn.run(build_app(engine), host="127.0.0.1", port=args.port, log_level="warning")
 
 

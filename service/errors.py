@@ -44,9 +44,21 @@ class LimitExceeded(NewsroomError):
 
 
 class ModelUnavailable(NewsroomError):
-    """A model the request needs is not available locally or cannot be loaded."""
+    """A model the request needs is not available locally or cannot be loaded;
+    ``retry_after`` (seconds) when the next load attempt is already scheduled."""
 
     error_type = "model_unavailable"
+
+    def __init__(self, message: str, *, field: str | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+
+class ModelBusy(NewsroomError):
+    """A model cannot be unloaded or reloaded now: requests are using it."""
+
+    error_type = "model_busy"
 
 
 class NoRoute(NewsroomError):

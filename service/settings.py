@@ -7,10 +7,11 @@ Nothing reads the environment at import time: call :func:`load_settings` (or bui
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
@@ -107,7 +108,22 @@ class Settings(BaseSettings):
     bulk_batch_seconds_while_interactive: float = Field(
         default=0.0, ge=0, description="While interactive requests are arriving, bulk batches "
         "are planned to run at most this long (0 = off).")
-    request_timeout_s: float = Field(default=120.0, gt=0)
+    request_timeout_s: float = Field(
+        default=120.0, gt=0, description="One deadline per request, set when it arrives "
+        "and shared by every stage (detection, each model step, map-reduce rounds).")
+    text_workers: int = Field(
+        default=0, ge=0, description="Threads for CPU text work off the event loop "
+        "(segmentation, language id, token counting, summary analysis); 0 = the usable "
+        "cores, at most 4.")
+
+    # --- model health -----------------------------------------------------------
+    model_retry_backoff_s: float = Field(
+        default=1.0, gt=0, description="After a failed load, the next attempt waits this "
+        "long, doubling with each failure up to model_retry_backoff_max_s.")
+    model_retry_backoff_max_s: float = Field(default=60.0, gt=0)
+    unhealthy_grace_s: float = Field(
+        default=300.0, gt=0, description="A required or once-loaded model that stays "
+        "failed this long turns /healthz to 503 so the orchestrator restarts the process.")
 
     # --- HTTP -----------------------------------------------------------------
     host: str = "127.0.0.1"
@@ -154,6 +170,59 @@ class Settings(BaseSettings):
     def _lower(cls, value: list[str]) -> list[str]:
         return [v.lower() for v in value]
 
+    @model_validator(mode="after")
+    def _refuse_contradictions(self) -> Settings:
+        errors = [problem for problem, fatal in self.contradictions() if fatal]
+        if errors:
+            raise ValueError("contradictory settings: " + "; ".join(errors))
+        return self
+
+    def contradictions(self) -> list[tuple[str, bool]]:
+        """Settings that contradict each other, as ``(message naming the values,
+        fatal)``. Fatal ones are refused when the settings are built; the others are
+        logged as warnings at start-up (:func:`warn_contradictions`)."""
+        found: list[tuple[str, bool]] = []
+        if self.max_queue_items < self.max_batch_items:
+            found.append((f"max_queue_items={self.max_queue_items} is below "
+                          f"max_batch_items={self.max_batch_items}: no batch could ever "
+                          "be full", True))
+        if self.max_chars_per_text > self.max_chars_per_request:
+            found.append((f"max_chars_per_text={self.max_chars_per_text} exceeds "
+                          f"max_chars_per_request={self.max_chars_per_request}: the "
+                          "request limit applies first", False))
+        if self.bulk_batch_items_while_interactive >= self.max_batch_items:
+            found.append((f"bulk_batch_items_while_interactive="
+                          f"{self.bulk_batch_items_while_interactive} is not below "
+                          f"max_batch_items={self.max_batch_items}: bulk batches are never "
+                          "shortened for interactive requests", False))
+        if self.interactive_max_chars > self.max_chars_per_request:
+            found.append((f"interactive_max_chars={self.interactive_max_chars} exceeds "
+                          f"max_chars_per_request={self.max_chars_per_request}: every "
+                          "request is interactive and bulk work is never told apart", False))
+        if self.model_retry_backoff_s > self.model_retry_backoff_max_s:
+            found.append((f"model_retry_backoff_s={self.model_retry_backoff_s} exceeds "
+                          f"model_retry_backoff_max_s={self.model_retry_backoff_max_s}",
+                          True))
+        if self.unhealthy_grace_s < self.model_retry_backoff_s:
+            found.append((f"unhealthy_grace_s={self.unhealthy_grace_s} is below "
+                          f"model_retry_backoff_s={self.model_retry_backoff_s}: /healthz "
+                          "fails before a failed model is retried once", False))
+        if self.max_batch_seconds and self.max_batch_seconds >= self.request_timeout_s:
+            found.append((f"max_batch_seconds={self.max_batch_seconds} is not below "
+                          f"request_timeout_s={self.request_timeout_s}: a full batch may "
+                          "outlive the deadline of every request in it", False))
+        if self.bulk_batch_seconds_while_interactive and self.max_batch_seconds \
+                and self.bulk_batch_seconds_while_interactive >= self.max_batch_seconds:
+            found.append((f"bulk_batch_seconds_while_interactive="
+                          f"{self.bulk_batch_seconds_while_interactive} is not below "
+                          f"max_batch_seconds={self.max_batch_seconds}: bulk batches are "
+                          "never shortened for interactive requests", False))
+        if self.request_timeout_s * 1000 < self.max_wait_ms:
+            found.append((f"request_timeout_s={self.request_timeout_s} is below "
+                          f"max_wait_ms={self.max_wait_ms}: requests expire while their "
+                          "batch is still forming", False))
+        return found
+
     def resolved_models_dir(self) -> Path:
         """Folder holding pulled weights (``models/<name>/``)."""
         return self.models_dir if self.models_dir is not None else self.registry.parent
@@ -162,3 +231,11 @@ class Settings(BaseSettings):
 def load_settings(**overrides: Any) -> Settings:
     """Build settings from the environment, with CLI overrides (``None`` = not given)."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def warn_contradictions(settings: Settings) -> list[str]:
+    """Log (and return) the non-fatal contradictions of ``settings``; call at start-up."""
+    warnings = [problem for problem, fatal in settings.contradictions() if not fatal]
+    for problem in warnings:
+        logging.getLogger(__name__).warning("settings contradict each other: %s", problem)
+    return warnings

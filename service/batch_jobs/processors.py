@@ -136,7 +136,8 @@ class LocalProcessor:
             out["article"] = article_fields(article)
         source = self.task.source
         if source == "auto":
-            detection = self.runtime.detector.detect_article(plain)
+            detection = await self.runtime.off_loop(self.runtime.detector.detect_article,
+                                                    plain)
             if detection.language is None:
                 raise RecordFailed("unknown_language", "could not identify the language "
                                    f"({detection.reason}); supported: "

@@ -141,9 +141,11 @@ class BatchScheduler:
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings,
-                      metrics: ServiceMetrics | None = None) -> BatchScheduler:
+                      metrics: ServiceMetrics | None = None,
+                      clock: Clock | None = None) -> BatchScheduler:
         """A scheduler with the batching limits of ``settings``; lanes are the
-        engine's parallel batches."""
+        engine's parallel batches. ``clock`` is the process clock that callers'
+        deadlines are measured on (default: monotonic time)."""
         return cls(engine, max_batch_items=settings.max_batch_items,
                    max_batch_tokens=settings.max_batch_tokens,
                    max_wait_ms=settings.max_wait_ms,
@@ -154,7 +156,7 @@ class BatchScheduler:
                    max_batch_seconds=settings.max_batch_seconds or None,
                    bulk_seconds_while_interactive=(
                        settings.bulk_batch_seconds_while_interactive or None),
-                   metrics=metrics)
+                   metrics=metrics, clock=clock)
 
     # --- state ------------------------------------------------------------------
     @property

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from service.cli.common import fail, report_error, settings_from
-from service.engines.manager import local_weights
+from service.engines.loader import local_weights
 from service.errors import NewsroomError
 from service.registry import Registry
 

@@ -29,7 +29,7 @@ two-threaded translator by 1.6-2x on a 2-core CPU (docs/engines.md). On CUDA: on
 (plus the interactive ones).
 
 ``ctranslate2`` is imported at the top of this module on purpose: without the package,
-importing this module raises ImportError, which the model manager turns into
+importing this module raises ImportError, which the engine loader turns into
 :class:`service.errors.EngineNotInstalled` with the install command.
 """
 
@@ -233,19 +233,20 @@ class CTranslate2Engine:
                    max_positions=record.max_positions if record else None)
 
     @classmethod
-    def load_entry(cls, entry: ModelEntry, settings: Any,
-                   placement: Placement) -> CTranslate2Engine:
-        """Find ``entry``'s converted folder and load it as the settings say. Raises
-        :class:`ModelUnavailable` naming the ``models convert`` command when there is none."""
-        from service.engines.manager import local_weights
+    def load_entry(cls, entry: ModelEntry, settings: Any, placement: Placement,
+                   weights: Path | None) -> CTranslate2Engine:
+        """Find ``entry``'s converted folder and load it as the settings say.
 
+        ``weights`` is the entry's local weights folder, if any, as resolved by
+        :func:`service.engines.loader.local_weights` (passed in, so this module does not
+        import the loader). Raises :class:`ModelUnavailable` naming the ``models
+        convert`` command when there is no conversion."""
         if entry.family not in CT2_FAMILIES:
             raise ModelUnavailable(
                 f"Model '{entry.name}' ({entry.family}) cannot run on the CTranslate2 engine, "
                 f"which serves: {', '.join(sorted(CT2_FAMILIES))}. Set its engine to "
                 "transformers in the catalogue.", field="engine")
         models_dir = settings.resolved_models_dir()
-        weights = local_weights(entry, models_dir)
         # Conversions sit where the weights are or would be pulled to: the original
         # weights may be deleted once converted (see ct2_convert.has_conversion).
         conversions = find_conversions(

@@ -129,13 +129,11 @@ class CTranslate2GeneratorEngine:
                    max_positions=record.max_positions if record else None)
 
     @classmethod
-    def load_entry(cls, entry: ModelEntry, settings: Any,
-                   placement: Placement) -> CTranslate2GeneratorEngine:
-        """Find ``entry``'s converted folder and load it as the settings say."""
-        from service.engines.manager import local_weights
-
+    def load_entry(cls, entry: ModelEntry, settings: Any, placement: Placement,
+                   weights: Path | None) -> CTranslate2GeneratorEngine:
+        """Find ``entry``'s converted folder and load it as the settings say;
+        ``weights`` is the entry's local weights folder from the engine loader."""
         models_dir = settings.resolved_models_dir()
-        weights = local_weights(entry, models_dir)
         conversions = find_conversions(
             entry, weights or entry.local_path() or models_dir / entry.name)
         if not conversions:

@@ -25,7 +25,6 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service import __version__
-from service.workflows.runtime import Runtime
 from service.errors import NewsroomError
 from service.http import routes_health, routes_native, routes_stream, routes_ui
 from service.http.auth import KeyStore
@@ -34,6 +33,7 @@ from service.http.errors import ErrorFamily, HttpError, family_for, validation_t
 from service.http.limits import CallerLimiter
 from service.http.middleware import RequestMiddleware
 from service.settings import Settings
+from service.workflows.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.runtime = runtime if runtime is not None else Runtime(settings)
+        # Language models load once per process, holding the GIL: before serving.
+        await state.runtime.off_loop(state.runtime.detector.warm)
         preload = asyncio.create_task(state.runtime.preload()) if settings.preload else None
         if settings.pull:
             state.runtime.start_pull()

@@ -15,11 +15,11 @@ from typing import TypeVar
 
 from starlette.requests import Request
 
-from service.workflows.runtime import Runtime
 from service.http.auth import KeyStore, Principal
 from service.http.errors import ClientDisconnected, ErrorFamily
 from service.http.limits import CallerLimiter
 from service.settings import Settings
+from service.workflows.runtime import Runtime
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -24,6 +24,7 @@ from service.errors import (
     GenerationFailed,
     InvalidInput,
     LimitExceeded,
+    ModelBusy,
     ModelUnavailable,
     NewsroomError,
     NoRoute,
@@ -45,6 +46,7 @@ STATUS_TABLE: tuple[tuple[type[NewsroomError], int], ...] = (
     (ServiceStopping, 503),
     (Overloaded, 429),
     (ModelUnavailable, 503),      # also EngineNotInstalled
+    (ModelBusy, 409),
     (DeadlineExceeded, 504),
     (GenerationFailed, 500),
 )

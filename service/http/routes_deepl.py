@@ -37,7 +37,6 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.workflows.translation import TranslationService
 from service.errors import (
     InvalidInput,
     LimitExceeded,
@@ -54,6 +53,7 @@ from service.http.errors import ErrorFamily
 from service.http.limits import check_texts
 from service.languages import LANGUAGE_NAMES, normalize_language
 from service.text.html import HtmlOptions, text_length
+from service.workflows.translation import TranslationService
 
 router = APIRouter(tags=["DeepL compatible"])
 

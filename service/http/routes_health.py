@@ -12,10 +12,22 @@ from service.http.deps import http_state
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", response_model=s.Health, summary="Process alive")
-async def healthz() -> s.Health:
-    """200 while the process serves HTTP at all (a liveness probe)."""
-    return s.Health(status="ok")
+@router.get("/healthz", response_model=s.Health, summary="Process alive",
+            responses={503: {"model": s.Health,
+                             "description": "A model that matters has been failing for "
+                                            "longer than unhealthy_grace_s: restart me."}})
+async def healthz(request: Request) -> JSONResponse:
+    """A liveness probe: 200 while the process serves and its models can heal; 503
+    once a required (or once loaded) model has been failing, reloads included, for
+    ``unhealthy_grace_s``, so the orchestrator restarts the process. ``failing``
+    names each such model and its error."""
+    runtime = http_state(request).runtime
+    if runtime is None:
+        return JSONResponse({"status": "ok"})
+    live = runtime.liveness()
+    if live["alive"]:
+        return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "failing", "failing": live["failing"]}, status_code=503)
 
 
 def _message(readiness: dict) -> str:
@@ -23,7 +35,7 @@ def _message(readiness: dict) -> str:
     if readiness["missing"]:
         parts.append("models not loaded: " + ", ".join(readiness["missing"]))
     if readiness["unhealthy"]:
-        parts.append("batching worker stopped: " + "; ".join(
+        parts.append("models failed: " + "; ".join(
             f"{name} ({why})" for name, why in readiness["unhealthy"].items()))
     if readiness["stopping"]:
         parts.append("shutting down")
@@ -39,11 +51,13 @@ def _message(readiness: dict) -> str:
 
 @router.get("/readyz", response_model=s.Readiness, summary="Required models loaded",
             responses={503: {"model": s.Readiness,
-                             "description": "Not ready: `missing` names the models not "
-                                            "loaded yet, `unhealthy` dead workers."}})
+                             "description": "Not ready: `missing` names the required "
+                                            "models not ready, `unhealthy` the failed "
+                                            "models and why."}})
 async def readyz(request: Request) -> JSONResponse:
-    """200 only when every model the deployment requires is loaded and every batching
-    worker runs; otherwise 503 naming what is missing (a readiness probe)."""
+    """200 only when every model the deployment requires is loaded and no model has
+    failed; otherwise 503 naming what is missing and why (a readiness probe). A failed
+    model is reloaded in the background once its backoff has passed."""
     runtime = http_state(request).runtime
     if runtime is None:
         body = {"ready": False, "missing": [], "unhealthy": {}, "stopping": True, "pull": None}

@@ -21,7 +21,6 @@ LibreTranslate's documented API and its server's behaviour:
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter
@@ -29,7 +28,6 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.workflows.translation import TranslationResult, TranslationService
 from service.errors import (
     InvalidInput,
     LanguageNotDetected,
@@ -45,6 +43,7 @@ from service.http.deps import admit, charge, get_runtime, http_state, until_disc
 from service.http.errors import ErrorFamily
 from service.http.limits import check_texts, measure_for
 from service.languages import LANGUAGE_NAMES, normalize_language
+from service.workflows.translation import TranslationResult, TranslationService
 
 router = APIRouter(tags=["LibreTranslate compatible"])
 
@@ -196,7 +195,7 @@ async def detect(request: Request) -> JSONResponse:
     runtime = get_runtime(request)
     check_texts(runtime.settings, texts, field="q")
     text = "\n".join(texts)
-    detection = await asyncio.to_thread(runtime.detector.detect_article, text)
+    detection = await runtime.off_loop(runtime.detector.detect_article, text)
     if detection.language is None:
         served = ", ".join(runtime.languages)
         raise LanguageNotDetected(

@@ -9,18 +9,17 @@ goes away stops holding queue places.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from service.workflows.extraction import ExtractionService
-from service.workflows.translation import TranslationService
 from service.http import schemas as s
 from service.http.auth import Principal
 from service.http.deps import charge, get_runtime, native_caller, until_disconnect
 from service.http.limits import check_texts, html_chars, measure_for
 from service.languages import LANGUAGE_NAMES
+from service.workflows.extraction import ExtractionService
+from service.workflows.translation import TranslationService
 
 router = APIRouter(prefix="/v1", tags=["native"])
 
@@ -41,13 +40,15 @@ async def translate(body: s.TranslateRequest, request: Request,
     (detected) source language, its confidence and the model route used.
     """
     runtime = get_runtime(request)
+    deadline = runtime.new_deadline()  # one deadline for every stage of the request
     texts, field = body.items()
     chars = check_texts(runtime.settings, texts, field, measure_for(body.format))
     service = TranslationService(runtime)
     service.check_languages(body.source, body.target)  # fail before charging the quota
     charge(request, caller, chars)
     results = await until_disconnect(request, service.translate_many(
-        texts, source=body.source, target=body.target, fmt=body.format, field_name=field))
+        texts, source=body.source, target=body.target, fmt=body.format, field_name=field,
+        deadline=deadline))
     return s.TranslateResponse(translations=[s.Translation.of(r) for r in results])
 
 
@@ -59,6 +60,7 @@ async def summarize(body: s.SummarizeRequest, request: Request,
     report of the four neutrality checks. With ``format=html`` the page's main
     article is extracted first and returned as ``article``."""
     runtime = get_runtime(request)
+    deadline = runtime.new_deadline()  # one deadline for every stage of the request
     chars = check_texts(runtime.settings, [body.text], "text", measure_for(body.format))
     charge(request, caller, chars)
     # Imported here: the summariser pulls in the neutrality checks, which the
@@ -72,7 +74,7 @@ async def summarize(body: s.SummarizeRequest, request: Request,
         text = article.article.text
     result = await until_disconnect(request, SummarizationService(runtime).summarize(
         text, source=body.source, target=body.target, mode=body.mode,
-        max_sentences=body.max_sentences, max_words=body.max_words))
+        max_sentences=body.max_sentences, max_words=body.max_words, deadline=deadline))
     out = result.to_dict()
     if article is not None:
         out["article"] = article.to_dict()
@@ -104,8 +106,8 @@ async def detect(body: s.DetectRequest, request: Request,
     chars = check_texts(runtime.settings, texts, field)
     charge(request, caller, chars)
     detector = runtime.detector
-    # lingua is CPU work: keep the event loop free for other requests.
-    found = await asyncio.to_thread(lambda: [detector.detect_article(t) for t in texts])
+    # lingua is CPU work: the bounded text pool keeps the event loop free.
+    found = await runtime.off_loop(lambda: [detector.detect_article(t) for t in texts])
     return s.DetectResponse(detections=[
         s.Detection(language=d.language, confidence=round(d.confidence, 4),
                     reason=d.reason or None) for d in found])
@@ -129,20 +131,20 @@ async def languages(request: Request,
 async def models(request: Request,
                  caller: Principal = Depends(native_caller)) -> s.ModelsResponse:
     """Every catalogue entry: task, directions, licence and the attribution it requires,
-    published scores, whether routing may use it, whether its weights are local and
-    loaded, and on which device."""
+    published scores, whether routing may use it, whether its weights are local, its
+    load state (and why it failed), and on which device it runs."""
     runtime = get_runtime(request)
     registry = runtime.registry
-    status = {row.name: row for row in runtime.models.status()}
     rows = []
-    for entry in registry.all_entries():
-        st = status[entry.name]
+    for row in runtime.models.rows():
+        entry, st = row.entry, row.status
         rows.append(s.ModelInfo(
             id=entry.name, task=entry.task, family=entry.family,
             directions=entry.directions, languages=entry.languages, licence=entry.licence,
             commercial=entry.commercial, usable=registry.usable(entry),
-            unusable_reason=registry.why_unusable(entry), local=st.local, loaded=st.loaded,
-            device=st.device, engine=st.engine,
+            unusable_reason=registry.why_unusable(entry), local=row.local,
+            loaded=st.state.value == "ready", state=st.state.value, device=st.device,
+            engine=row.engine,
             load_seconds=round(st.load_seconds, 3) if st.load_seconds is not None else None,
             error=st.error, attribution=entry.attribution,
             target_tokens=entry.target_tokens,

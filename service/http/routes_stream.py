@@ -69,14 +69,16 @@ async def translate_stream(body: s.TranslateStreamRequest, request: Request,
     """Translate ``text`` like ``/v1/translate`` does, sending each paragraph as soon as
     it is translated: events ``start``, ``paragraph`` (repeated), ``done`` or ``error``."""
     runtime = get_runtime(request)
+    deadline = runtime.new_deadline()  # one deadline for the whole stream
     chars = check_texts(runtime.settings, [body.text], "text")
     service = TranslationService(runtime)
     src, tgt = service.check_languages(body.source, body.target)
-    plan = service.plan_article(body.text, src, tgt, body.format)
+    # Paragraphs and language id are CPU work: in the text pool, off the event loop.
+    plan = await runtime.off_loop(service.plan_article, body.text, src, tgt, body.format)
     charge(request, caller, chars)
     await service.prepare(plan)
-    return StreamingResponse(_events(service, plan, request), media_type="text/event-stream",
-                             headers=_STREAM_HEADERS)
+    return StreamingResponse(_events(service, plan, request, deadline),
+                             media_type="text/event-stream", headers=_STREAM_HEADERS)
 
 
 def start_event(plan: ArticlePlan) -> dict[str, Any]:
@@ -95,8 +97,8 @@ def start_event(plan: ArticlePlan) -> dict[str, Any]:
     }
 
 
-async def _events(service: TranslationService, plan: ArticlePlan,
-                  request: Request) -> AsyncIterator[bytes]:
+async def _events(service: TranslationService, plan: ArticlePlan, request: Request,
+                  deadline: float) -> AsyncIterator[bytes]:
     """The event stream. Starlette cancels this generator when the client
     disconnects; :meth:`TranslationService.stream_units` then drops queued units."""
     yield sse("start", start_event(plan))
@@ -104,7 +106,7 @@ async def _events(service: TranslationService, plan: ArticlePlan,
     total = len(plan.units)
     try:
         done = 0
-        async for index, text in service.stream_units(plan):
+        async for index, text in service.stream_units(plan, deadline=deadline):
             bodies[index] = text
             done += 1
             yield sse("paragraph", {"index": index, "text": text, "done": done,

@@ -17,8 +17,8 @@ from pydantic import (
     model_validator,
 )
 
-from service.workflows.translation import TranslationResult
 from service.registry import Route
+from service.workflows.translation import TranslationResult
 
 
 def _not_nullable(schema: dict[str, Any], **extra: Any) -> None:
@@ -303,10 +303,13 @@ class ModelInfo(BaseModel):
     unusable_reason: str | None = None
     local: bool = Field(description="Weights present locally.")
     loaded: bool
+    state: str = Field(description="unloaded, loading, ready or failed (a failed model is "
+                                   "reloaded on next use, with backoff).")
     device: str | None
     engine: str | None
     load_seconds: float | None
-    error: str | None
+    error: str | None = Field(description="Why the model is failed (last load error or "
+                                          "how its batching worker died).")
     attribution: str | None = Field(
         default=None, description="Attribution the licence requires (e.g. CC BY 4.0).")
     target_tokens: dict[str, str] = Field(
@@ -319,8 +322,16 @@ class ModelsResponse(BaseModel):
     models: list[ModelInfo]
 
 
+class FailingModel(BaseModel):
+    error: str | None
+    failing_for_s: float
+
+
 class Health(BaseModel):
     status: str
+    failing: dict[str, FailingModel] = Field(
+        default_factory=dict, description="Models failing for longer than "
+        "unhealthy_grace_s (only when status is 'failing', with HTTP 503).")
 
 
 class PullProgress(BaseModel):

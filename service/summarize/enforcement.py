@@ -32,8 +32,8 @@ from typing import Any, Literal
 
 from service.errors import InvalidInput
 from service.summarize.claims import analyse_claims
-from service.summarize.furniture import clean_article
 from service.summarize.extractive import extractive_summary, join_sentences, speaker_unit
+from service.summarize.furniture import clean_article
 from service.summarize.neutrality import CheckResult, NeutralityReport, check_neutrality
 from service.summarize.neutrality.attribution import best_match
 from service.summarize.neutrality.disputes import SENTENCE_FAULTS, mentions

@@ -86,6 +86,11 @@ _ALPHABETS: dict[str, frozenset[str]] = {
 _LATIN_SENTINELS = ("fr", "de", "es", "it", "pt", "nl", "pl", "tr", "cs", "sv", "ro", "hu")
 
 _WORD_RE = re.compile(r"\w+")
+#: One sentence per script, to load every model detection can reach (see ``warm``).
+_WARM_SAMPLES = ("The city council approved the new budget on Tuesday.",
+                 "Міська рада у вівторок ухвалила новий бюджет.",
+                 "Городской совет во вторник утвердил новый бюджет.",
+                 "시의회는 화요일에 새 예산을 승인했다.")
 _FOREIGN_MIN_LETTERS = 3
 _FOREIGN_MIN_SHARE = 0.04
 _SENTINEL_MIN_CONFIDENCE = 0.99
@@ -158,6 +163,14 @@ class LanguageDetector:
             return self._latin_check
 
     # --- public API -----------------------------------------------------------
+    def warm(self) -> None:
+        """Load lingua's language models now (blocking; call once at start-up).
+
+        lingua loads them on first use, in Rust, holding the GIL for up to seconds:
+        on a request thread that stalls the event loop and every other request."""
+        for sample in _WARM_SAMPLES:
+            self.detect(sample)
+
     def detect(self, text: str) -> Detection:
         """Identify the language of ``text`` (one paragraph or a whole article)."""
         scripts: Counter[str] = Counter()

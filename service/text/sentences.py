@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+
+from service.text.analysers import kiwi, pysbd_en
 
 
 @dataclass(frozen=True)
@@ -23,20 +23,6 @@ class Span:
     start: int
     end: int
     text: str
-
-
-@lru_cache(maxsize=1)
-def _pysbd_en() -> Any:
-    import pysbd
-
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
-
-
-@lru_cache(maxsize=1)
-def _kiwi() -> Any:
-    from kiwipiepy import Kiwi
-
-    return Kiwi()
 
 
 def _strip_span(text: str, start: int, end: int) -> Span | None:
@@ -52,13 +38,13 @@ def _strip_span(text: str, start: int, end: int) -> Span | None:
 
 def _raw_spans(text: str, lang: str) -> list[tuple[int, int]]:
     if lang == "en":
-        return [(s.start, s.end) for s in _pysbd_en().segment(text)]
+        return [(s.start, s.end) for s in pysbd_en().segment(text)]
     if lang in ("ru", "uk"):
         import razdel
 
         return [(s.start, s.stop) for s in razdel.sentenize(text)]
     if lang == "ko":
-        return [(s.start, s.end) for s in _kiwi().split_into_sents(text)]
+        return [(s.start, s.end) for s in kiwi().split_into_sents(text)]
     # Other languages: split after terminal punctuation followed by space.
     spans: list[tuple[int, int]] = []
     pos = 0

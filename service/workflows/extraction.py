@@ -8,7 +8,6 @@ article in it rather than handing on its navigation.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,10 +40,10 @@ class ExtractionService:
                       field_name: str = "html") -> Extraction:
         """The article of ``page``; :class:`InvalidInput` naming ``field_name`` when
         the page has no article text."""
-        article = await asyncio.to_thread(extract_article, page, url)
+        article = await self.runtime.off_loop(extract_article, page, url)
         if not article.text.strip():
             raise InvalidInput(f"{field_name}: no article text found in the page",
                                field=field_name)
-        detection = await asyncio.to_thread(self.runtime.detector.detect_article,
-                                            article.text)
+        detection = await self.runtime.off_loop(self.runtime.detector.detect_article,
+                                                article.text)
         return Extraction(article, detection.language, detection.confidence)

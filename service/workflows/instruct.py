@@ -20,8 +20,6 @@ runs on every summary it considers (``NEWSROOM_SUMMARY_NLI``: auto / on / off).
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,27 +103,28 @@ class InstructionSummarizer:
         self.runtime = runtime
 
     async def summarize(self, entry: ModelEntry, article: str, lang: str, *, priority: int,
-                        max_sentences: int, max_words: int) -> InstructionOutput:
-        """Generate a neutral summary of ``article`` in ``lang`` (steps in module doc)."""
-        from service.workflows.summarization import _off_loop
-
-        settings = self.runtime.settings
-        scheduler = await self.runtime.scheduler(entry.name)
-        engine = self.runtime.models.get(entry.name)
+                        max_sentences: int, max_words: int,
+                        deadline: float | None = None) -> InstructionOutput:
+        """Generate a neutral summary of ``article`` in ``lang`` (steps in module doc),
+        within the request's absolute ``deadline`` (default: ``request_timeout_s``)."""
+        handle = self.runtime.models.handle(entry.name)
+        await handle.ensure_ready()
+        engine = handle.engine
         if not hasattr(engine, "render_chat"):
             raise ModelUnavailable(f"Model '{entry.name}' ({engine.kind}) cannot render chat "
                                    "prompts.", field="model")
-        claims = await _off_loop(prompt_claims, article, lang)
-        prompt, tokens, note = await asyncio.to_thread(
+        claims = await self.runtime.off_loop(prompt_claims, article, lang)
+        prompt, tokens, note = await self.runtime.off_loop(
             fit_article, engine, article, lang, claims, max_sentences=max_sentences,
             max_words=max_words)
         budget = max_new_tokens_for(max_words, lang)
         cap = entry.generation.get("max_new_tokens")
         key = BatchKey(lang, lang, GenerationOptions(
             num_beams=1, max_new_tokens=min(budget, int(cap)) if cap else budget))
-        deadline = time.monotonic() + settings.request_timeout_s
-        generated = (await scheduler.submit([prompt], key, deadline=deadline,
-                                            priority=priority))[0]
+        if deadline is None:
+            deadline = self.runtime.new_deadline()
+        generated = (await handle.generate([prompt], key, deadline=deadline,
+                                           priority=priority))[0]
         text, cut = bound_summary(generated.text, lang, max_sentences, max_words)
         notes = [note] if note else []
         if cut:
@@ -150,7 +149,7 @@ class InstructionSummarizer:
             return None, {"checked": False, "model": entry.name,
                           "reason": f"NLI model '{entry.name}' is not local (pull it with: "
                                     f"newsroom-mt models pull {entry.name})"}
-        engine = await asyncio.to_thread(self.runtime.models.get, entry.name)
+        engine = await self.runtime.models.handle(entry.name).ensure_engine()
 
         def verify(summary: str) -> Any:
             return check_faithfulness(

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from service.engines.manager import local_weights
+from service.engines.loader import local_weights
 from service.registry import ModelEntry, Registry
 
 log = logging.getLogger(__name__)

@@ -23,24 +23,22 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from service.workflows.runtime import Runtime
-from service.workflows.translation import TranslationService, priority_for
 from service.engines.base import BatchKey, GenerationOptions
 from service.errors import InvalidInput, LanguageNotDetected, ModelUnavailable, NoRoute
 from service.languages import normalize_language
 from service.registry import ModelEntry
+from service.serving.handle import ModelHandle
 from service.summarize.claims import analyse_claims
 from service.summarize.extractive import extractive_summary
 from service.summarize.furniture import clean_article
 from service.summarize.neutrality import NeutralityReport, check_neutrality
 from service.text.chunking import plan_article
+from service.workflows.runtime import Runtime
+from service.workflows.translation import TokenMemo, TranslationService, priority_for
 
 T = TypeVar("T")
 Mode = Literal["auto", "extractive", "abstractive"]
@@ -101,21 +99,6 @@ def report_dict(report: NeutralityReport) -> dict[str, Any]:
             "checks": {name: check.to_dict() for name, check in report.checks.items()}}
 
 
-#: Sentence analysis (kiwipiepy, razdel, pysbd) is CPU work: it runs in a worker
-#: thread so the event loop keeps serving, one analysis at a time because the shared
-#: analysers are not documented as thread-safe.
-_TEXT_WORK = threading.Lock()
-
-
-async def _off_loop(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run pure-text work in a thread, serialised by ``_TEXT_WORK``."""
-    def locked() -> T:
-        with _TEXT_WORK:
-            return func(*args, **kwargs)
-
-    return await asyncio.to_thread(locked)
-
-
 class SummarizationService:
     """Summaries through the extractive ranker or the catalogue's models."""
 
@@ -126,9 +109,25 @@ class SummarizationService:
     async def summarize(self, text: str, *, source: str | None = "auto",
                         target: str | None = None, mode: str = "auto",
                         max_sentences: int | None = None, max_words: int | None = None,
-                        priority: int | None = None) -> SummaryResult:
-        """Summarise ``text``; see the module docstring for the steps."""
+                        priority: int | None = None,
+                        deadline: float | None = None) -> SummaryResult:
+        """Summarise ``text``; see the module docstring for the steps.
+
+        ``deadline`` is the request's absolute deadline on the runtime's clock
+        (default: ``request_timeout_s`` from now), shared by detection, every
+        translation leg, every map-reduce round and the translation of the summary;
+        past it :class:`DeadlineExceeded` is raised and queued work dropped."""
+        if deadline is None:
+            deadline = self.runtime.new_deadline()
+        return await self.runtime.within(deadline, self._summarize(
+            text, source=source, target=target, mode=mode, max_sentences=max_sentences,
+            max_words=max_words, priority=priority, deadline=deadline))
+
+    async def _summarize(self, text: str, *, source: str | None, target: str | None,
+                         mode: str, max_sentences: int | None, max_words: int | None,
+                         priority: int | None, deadline: float) -> SummaryResult:
         started = time.perf_counter()
+        off_loop = self.runtime.off_loop
         settings = self.runtime.settings
         if priority is None:
             priority = priority_for(len(text), settings)
@@ -146,7 +145,7 @@ class SummarizationService:
         served = self.runtime.languages
         src = normalize_language(source, served, field="source", allow_auto=True)
         if src == "auto":
-            detection = self.runtime.detector.detect_article(text)
+            detection = await off_loop(self.runtime.detector.detect_article, text)
             if detection.language is None:
                 raise LanguageNotDetected(
                     f"Could not identify the language of text ({detection.reason}); "
@@ -157,10 +156,10 @@ class SummarizationService:
         if tgt != src:
             self.runtime.registry.route_translation(src, tgt)  # fail early: NoRoute
         # Page furniture (datelines, share bars, copyright lines) is never content.
-        clean = await _off_loop(clean_article, text, src)
+        clean = await off_loop(clean_article, text, src)
         if clean.text.strip():
             text = clean.text
-        claims = await _off_loop(analyse_claims, text, src)
+        claims = await off_loop(analyse_claims, text, src)
 
         notes: list[str] = []
         route: list[dict[str, str]] = []
@@ -174,7 +173,7 @@ class SummarizationService:
             try:
                 candidate, route = await self._abstractive(
                     text, src, priority, max_sentences=max_sentences, max_words=max_words,
-                    notes=notes)
+                    notes=notes, deadline=deadline)
             except (ModelUnavailable, NoRoute) as exc:
                 if mode == "abstractive":
                     raise
@@ -189,7 +188,7 @@ class SummarizationService:
 
             verify, enforcement["faithfulness"] = await InstructionSummarizer(
                 self.runtime).verifier(text, src)
-            outcome = await _off_loop(enforce, text, candidate, src,
+            outcome = await off_loop(enforce, text, candidate, src,
                                       settings.summary_enforcement,
                                       max_sentences=max_sentences, max_words=max_words,
                                       verify=verify)
@@ -204,20 +203,21 @@ class SummarizationService:
                 enforcement["candidate_report"] = report_dict(outcome.candidate_report)
             mode_used = "extractive" if outcome.action == "fallback" else "abstractive"
         else:
-            extract = await _off_loop(extractive_summary, text, src,
+            extract = await off_loop(extractive_summary, text, src,
                                       max_sentences=max_sentences, max_words=max_words)
             summary = extract.text
             over_limit = extract.over_limit
             if extract.note:
                 notes.append(extract.note)
-            report = await _off_loop(check_neutrality, text, summary, src)
+            report = await off_loop(check_neutrality, text, summary, src)
             mode_used = "extractive"
             route = [{"task": "extract", "model": "extractive", "language": src}]
 
         source_summary = None
         if tgt != src:
             translated = await self.translation.translate_many(
-                [summary], source=src, target=tgt, priority=priority, field_name="summary")
+                [summary], source=src, target=tgt, priority=priority, field_name="summary",
+                deadline=deadline)
             source_summary, summary = summary, translated[0].text
             route = route + [dict(step, task="translate")
                              for step in translated[0].route_steps()]
@@ -248,7 +248,7 @@ class SummarizationService:
         return all(models.available(name) for name in legs)
 
     async def _abstractive(self, text: str, src: str, priority: int, *, max_sentences: int,
-                           max_words: int, notes: list[str]
+                           max_words: int, notes: list[str], deadline: float
                            ) -> tuple[str, list[dict[str, str]]]:
         registry = self.runtime.registry
         entry = registry.summarizer_for(src, self.runtime.settings.summary_model)
@@ -257,49 +257,54 @@ class SummarizationService:
 
             out = await InstructionSummarizer(self.runtime).summarize(
                 entry, text, src, priority=priority, max_sentences=max_sentences,
-                max_words=max_words)
+                max_words=max_words, deadline=deadline)
             notes.extend(out.notes)
             return out.text, [{"task": "summarize", "model": entry.name, "language": src,
                                "prompt": f"neutral-summary/{src}"}]
         if entry is not None:
-            summary = await self._map_reduce(entry, text, src, priority)
+            summary = await self._map_reduce(entry, text, src, priority, deadline)
             return summary, [{"task": "summarize", "model": entry.name, "language": src}]
         pivot = registry.summarizer_for("en")
         if pivot is None:
             raise ModelUnavailable(f"No summarisation model in the catalogue for '{src}' or "
                                    "for English (to summarise through translation).",
                                    field="mode")
-        there = (await self.translation.translate_many([text], source=src, target="en",
-                                                       priority=priority, field_name="text"))[0]
-        english = await self._map_reduce(pivot, there.text, "en", priority)
-        back = (await self.translation.translate_many([english], source="en", target=src,
-                                                      priority=priority,
-                                                      field_name="summary"))[0]
+        there = (await self.translation.translate_many(
+            [text], source=src, target="en", priority=priority, field_name="text",
+            deadline=deadline))[0]
+        english = await self._map_reduce(pivot, there.text, "en", priority, deadline)
+        back = (await self.translation.translate_many(
+            [english], source="en", target=src, priority=priority, field_name="summary",
+            deadline=deadline))[0]
         route = [dict(step, task="translate") for step in there.route_steps()]
         route.append({"task": "summarize", "model": pivot.name, "language": "en"})
         route += [dict(step, task="translate") for step in back.route_steps()]
         return back.text, route
 
-    async def _map_reduce(self, entry: ModelEntry, text: str, lang: str, priority: int) -> str:
-        """Summarise chunks that fit the model, then the joined partial summaries."""
-        scheduler = await self.runtime.scheduler(entry.name)
-        engine = self.runtime.models.get(entry.name)
+    async def _map_reduce(self, entry: ModelEntry, text: str, lang: str, priority: int,
+                          deadline: float) -> str:
+        """Summarise chunks that fit the model, then the joined partial summaries;
+        every round shares the request's ``deadline``."""
+        handle = self.runtime.models.handle(entry.name)
+        await handle.ensure_ready()
         key = BatchKey(lang, lang, GenerationOptions())
-        deadline = time.monotonic() + self.runtime.settings.request_timeout_s
-
-        def count(chunk: str) -> int:
-            return engine.count_tokens(chunk, lang)
-
         current = text
         for _round in range(MAX_REDUCE_ROUNDS):
-            # Whole sentences, packed up to the model's input limit.
-            plan = plan_article(" ".join(current.split("\n")), lang, count,
-                                engine.max_input_tokens, max_sentences_per_chunk=10_000)
-            if not plan.segments:
+            # Whole sentences, packed up to the model's input limit (text pool: CPU work).
+            segments, tokens = await self.runtime.off_loop(_chunk, handle, current, lang)
+            if not segments:
                 return ""
-            parts = await scheduler.submit(plan.segments, key, deadline=deadline,
-                                           priority=priority)
+            parts = await handle.generate(segments, key, deadline=deadline,
+                                          priority=priority, tokens=tokens)
             current = " ".join(p.text.strip() for p in parts if p.text.strip())
-            if len(plan.segments) == 1:
+            if len(segments) == 1:
                 return current
         return current
+
+
+def _chunk(handle: ModelHandle, text: str, lang: str) -> tuple[list[str], list[int]]:
+    """One map-reduce round's chunks and their token counts, each counted once."""
+    counter = TokenMemo(lambda chunk: handle.count_tokens(chunk, lang))
+    plan = plan_article(" ".join(text.split("\n")), lang, counter, handle.max_input_tokens,
+                        max_sentences_per_chunk=10_000)
+    return plan.segments, [counter(segment) for segment in plan.segments]

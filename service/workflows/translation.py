@@ -3,8 +3,10 @@
 An article is cut into paragraphs; with ``source="auto"`` each paragraph's language is
 identified (mixed articles translate each paragraph from its own language; paragraphs
 already in the target language pass through). Paragraphs are cut into sentence
-segments under the model's input limit, every segment of the request goes to the
-model's batching scheduler in one submission, and the article is reassembled in order.
+segments under the model's input limit (each counted once), the segments of all texts
+of the request go to each model's handle in one submission (one fair-share unit of the
+scheduler), and the article is reassembled in order. CPU text work runs in the
+runtime's text pool, and one deadline bounds the whole request.
 Pivot routes (e.g. uk -> en -> ko) re-segment the intermediate text for the second
 model.
 """
@@ -12,20 +14,21 @@ model.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from service.workflows.runtime import Runtime
 from service.engines.base import BatchKey, GenerationOptions
 from service.errors import InvalidInput, LanguageNotDetected
 from service.languages import normalize_language
 from service.registry import Route
-from service.text.chunking import plan_article
+from service.serving.handle import ModelHandle
+from service.text.chunking import ArticlePlan as SegmentPlan
+from service.text.chunking import plan_article as plan_segments
 from service.text.html import HtmlOptions, parse_html
 from service.text.langid import Detection, article_language
 from service.text.paragraphs import split_paragraphs
+from service.workflows.runtime import Runtime
 
 #: A paragraph whose own detection is less sure than this follows the article's language.
 PARAGRAPH_MIN_CONFIDENCE = 0.8
@@ -91,38 +94,50 @@ class TranslationService:
                              target: str, fmt: Literal["text", "html"] = "text",
                              options: GenerationOptions | None = None,
                              priority: int | None = None, field_name: str = "texts",
-                             html_options: HtmlOptions | None = None
-                             ) -> list[TranslationResult]:
-        """Translate every text (results in input order). All texts of the call are
-        in flight together so their segments share batches. ``priority`` defaults to
-        the request's class: interactive (small) or bulk, see :func:`priority_for`.
-        ``html_options`` tune ``fmt="html"`` (DeepL's tag-handling parameters)."""
+                             html_options: HtmlOptions | None = None,
+                             deadline: float | None = None) -> list[TranslationResult]:
+        """Translate every text (results in input order).
+
+        The segments of all texts go to each model in one submission: the request is
+        one fair-share unit of the scheduler whatever its number of texts.
+        ``priority`` defaults to the request's class: interactive (small) or bulk, see
+        :func:`priority_for`. ``html_options`` tune ``fmt="html"`` (DeepL's
+        tag-handling parameters). ``deadline`` is the request's absolute deadline on
+        the runtime's clock (default: ``request_timeout_s`` from now); every stage
+        shares it, and past it :class:`DeadlineExceeded` is raised and queued work
+        dropped."""
         src, tgt = self.check_languages(source, target)
         if priority is None:
             priority = priority_for(sum(len(t) for t in texts), self.runtime.settings)
-        deadline = time.monotonic() + self.runtime.settings.request_timeout_s
-        jobs = [self._translate_one(text, src, tgt, fmt, options, priority, deadline,
-                                    f"{field_name}[{i}]" if len(texts) > 1 else field_name,
-                                    html_options)
-                for i, text in enumerate(texts)]
-        return list(await asyncio.gather(*jobs))
+        if deadline is None:
+            deadline = self.runtime.new_deadline()
+        names = [f"{field_name}[{i}]" if len(texts) > 1 else field_name
+                 for i in range(len(texts))]
+        job = _Job(options=options, priority=priority, deadline=deadline)
+        return await self.runtime.within(deadline, self._translate_all(
+            list(texts), names, src, tgt, fmt, html_options, job))
 
     async def translate(self, text: str, *, source: str | None = "auto", target: str,
                         fmt: Literal["text", "html"] = "text",
-                        options: GenerationOptions | None = None) -> TranslationResult:
+                        options: GenerationOptions | None = None,
+                        deadline: float | None = None) -> TranslationResult:
         """Translate one article."""
         return (await self.translate_many([text], source=source, target=target, fmt=fmt,
-                                          options=options, field_name="text"))[0]
+                                          options=options, field_name="text",
+                                          deadline=deadline))[0]
 
-    # --- one text ------------------------------------------------------------------
-    async def _translate_one(self, text: str, src: str, tgt: str, fmt: str,
-                             options: GenerationOptions | None, priority: int,
-                             deadline: float, field_name: str,
-                             html_options: HtmlOptions | None = None) -> TranslationResult:
-        plan = self.plan_article(text, src, tgt, fmt, field_name, html_options)
-        done = await self._translate_units(plan, plan.to_translate(), options, priority,
-                                           deadline)
-        return self.finish_article(plan, [done.get(i, u) for i, u in enumerate(plan.units)])
+    async def _translate_all(self, texts: list[str], names: list[str], src: str, tgt: str,
+                             fmt: str, html_options: HtmlOptions | None, job: _Job
+                             ) -> list[TranslationResult]:
+        # Layout and language id are CPU work: in the text pool, one task per text.
+        plans = await asyncio.gather(*(
+            self.runtime.off_loop(self.plan_article, text, src, tgt, fmt, name, html_options)
+            for text, name in zip(texts, names)))
+        done = await self._translate_pieces(
+            [(plan, index) for plan in plans for index in plan.to_translate()], job)
+        return [self.finish_article(plan, [done.get((id(plan), i), unit)
+                                           for i, unit in enumerate(plan.units)])
+                for plan in plans]
 
     # --- articles paragraph by paragraph (the streaming form) -------------------------
     def plan_article(self, text: str, src: str, tgt: str, fmt: str,
@@ -130,7 +145,8 @@ class TranslationService:
                      ) -> ArticlePlan:
         """Cut ``text`` into units (paragraph bodies; for HTML the sentences of its
         blocks and its translatable attributes) and give each its source language;
-        ``src``/``tgt`` must already be checked codes.
+        ``src``/``tgt`` must already be checked codes. CPU work: call it through
+        ``runtime.off_loop``.
 
         Raises :class:`LanguageNotDetected` or :class:`NoRoute` before any model work.
         """
@@ -164,10 +180,11 @@ class TranslationService:
         """Load every model the plan's routes use, so that a missing model fails
         before the first paragraph (:class:`ModelUnavailable`)."""
         for model in dict.fromkeys(m for r in plan.routes.values() for m in r.models):
-            await self.runtime.scheduler(model)
+            await self.runtime.models.handle(model).ensure_ready()
 
     async def stream_units(self, plan: ArticlePlan, *, options: GenerationOptions | None
-                           = None, priority: int | None = None
+                           = None, priority: int | None = None,
+                           deadline: float | None = None
                            ) -> AsyncIterator[tuple[int, str]]:
         """Yield ``(unit index, translated text)`` as units are done (units that need
         no model first).
@@ -179,11 +196,14 @@ class TranslationService:
         each wave, so the scheduler starts on the first wave while later ones are cut
         into segments. If the consumer stops early (client disconnect) or a unit
         fails, waves in flight are cancelled (their queued items leave the scheduler)
-        and the rest never start.
+        and the rest never start. ``deadline`` (absolute, default
+        ``request_timeout_s`` from now) bounds every wave.
         """
         if priority is None:
             priority = priority_for(sum(len(u) for u in plan.units), self.runtime.settings)
-        deadline = time.monotonic() + self.runtime.settings.request_timeout_s
+        if deadline is None:
+            deadline = self.runtime.new_deadline()
+        job = _Job(options=options, priority=priority, deadline=deadline)
         wanted = plan.to_translate()
         wanted_set = set(wanted)
         for index, unit in enumerate(plan.units):
@@ -195,8 +215,7 @@ class TranslationService:
 
         async def launch() -> None:
             for wave in waves:
-                task = asyncio.ensure_future(self._translate_units(plan, wave, options,
-                                                                   priority, deadline))
+                task = asyncio.ensure_future(self._translate_units(plan, wave, job))
                 running.append(task)
                 task.add_done_callback(finished.put_nowait)
                 await asyncio.sleep(0)  # let this wave reach its scheduler first
@@ -259,40 +278,43 @@ class TranslationService:
                 f"supported languages: {served}. Pass 'source' explicitly.")
 
     # --- units (paragraph bodies or HTML text nodes) ----------------------------------
-    async def _translate_units(self, plan: ArticlePlan, indexes: Sequence[int],
-                               options: GenerationOptions | None, priority: int,
-                               deadline: float) -> dict[int, str]:
-        """The units at ``indexes`` translated (index -> text): one submission per
-        source language and route step."""
-        out: dict[int, str] = {}
-        groups: dict[str, list[int]] = {}
-        for index in indexes:
-            groups.setdefault(plan.languages[index] or "", []).append(index)
+    async def _translate_units(self, plan: ArticlePlan, indexes: Sequence[int], job: _Job
+                               ) -> dict[int, str]:
+        """The units of one plan at ``indexes`` translated (index -> text)."""
+        done = await self._translate_pieces([(plan, index) for index in indexes], job)
+        return {index: text for (_, index), text in done.items()}
 
-        async def run_group(lang: str, group: list[int]) -> None:
-            current = [plan.units[i] for i in group]
-            for step in plan.routes[lang].steps:
-                current = await self._run_step(current, step.model, step.source, step.target,
-                                               options, priority, deadline)
-            out.update(zip(group, current))
+    async def _translate_pieces(self, pieces: Sequence[tuple[ArticlePlan, int]], job: _Job
+                                ) -> dict[tuple[int, int], str]:
+        """Units of one or more plans translated (``(id(plan), index)`` -> text): one
+        submission per source language and route step, whatever the number of plans."""
+        out: dict[tuple[int, int], str] = {}
+        groups: dict[str, list[tuple[ArticlePlan, int]]] = {}
+        for plan, index in pieces:
+            groups.setdefault(plan.languages[index] or "", []).append((plan, index))
+
+        async def run_group(lang: str, group: list[tuple[ArticlePlan, int]]) -> None:
+            current = [plan.units[i] for plan, i in group]
+            route = group[0][0].routes[lang]
+            for step in route.steps:
+                current = await self._run_step(current, step.model, step.source,
+                                               step.target, job)
+            out.update(((id(plan), i), text) for (plan, i), text in zip(group, current))
 
         await asyncio.gather(*(run_group(lang, group) for lang, group in groups.items()))
         return out
 
     async def _run_step(self, bodies: list[str], model: str, src: str, tgt: str,
-                        options: GenerationOptions | None, priority: int,
-                        deadline: float) -> list[str]:
-        """Translate paragraph bodies with one model: segment, one submission, rejoin."""
-        scheduler = await self.runtime.scheduler(model)
-        engine = self.runtime.models.get(model)
-
-        def count(text: str) -> int:
-            return engine.count_tokens(text, src)
-
-        plans = [plan_article(body, src, count, engine.max_input_tokens) for body in bodies]
+                        job: _Job) -> list[str]:
+        """Translate units with one model: segment (in the text pool, counting each
+        segment's tokens once), one submission, rejoin."""
+        handle = self.runtime.models.handle(model)
+        await handle.ensure_ready()
+        plans, tokens = await self.runtime.off_loop(_segment_units, handle, bodies, src)
         segments = [segment for plan in plans for segment in plan.segments]
-        key = BatchKey(src, tgt, options or GenerationOptions())
-        generated = await scheduler.submit(segments, key, deadline=deadline, priority=priority)
+        key = BatchKey(src, tgt, job.options or GenerationOptions())
+        generated = await handle.generate(segments, key, deadline=job.deadline,
+                                          priority=job.priority, tokens=tokens)
         texts = [g.text for g in generated]
         results, cursor = [], 0
         for plan in plans:
@@ -300,6 +322,44 @@ class TranslationService:
             results.append(plan.reassemble(texts[cursor:cursor + n]))
             cursor += n
         return results
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every stage of one request shares."""
+
+    options: GenerationOptions | None
+    priority: int
+    deadline: float
+
+
+def _segment_units(handle: ModelHandle, bodies: list[str], src: str
+                   ) -> tuple[list[SegmentPlan], list[int]]:
+    """Segment ``bodies`` for ``handle``'s model and return the plans and every
+    segment's token count, each counted once (blocking: runs in the text pool)."""
+    counter = TokenMemo(lambda text: handle.count_tokens(text, src))
+    plans = [plan_segments(body, src, counter, handle.max_input_tokens) for body in bodies]
+    tokens = [counter(segment) for plan in plans for segment in plan.segments]
+    return plans, tokens
+
+
+class TokenMemo:
+    """A token counter that counts each distinct text once: chunking counts every
+    segment it keeps, and the scheduler then reuses those counts."""
+
+    def __init__(self, count: Callable[[str], int]) -> None:
+        self._count = count
+        self._seen: dict[str, int] = {}
+        #: Calls that reached the model's tokenizer.
+        self.misses = 0
+
+    def __call__(self, text: str) -> int:
+        """Tokens of ``text`` (from memory when counted before)."""
+        found = self._seen.get(text)
+        if found is None:
+            found = self._seen[text] = self._count(text)
+            self.misses += 1
+        return found
 
 
 #: Scheduler priority classes: interactive requests are served before bulk ones and

@@ -12,12 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from engine_cache import EngineCache
 
 from service.engines.base import BatchKey, Engine, GenerationOptions
 from service.engines.causal_lm import CausalLMEngine, causal_dtype, strip_thinking
 from service.engines.device import Placement
-from service.engines.manager import ModelManager
-from service.registry import Registry
 from service.settings import Settings
 
 ARTICLES = [
@@ -36,11 +35,11 @@ def _messages(article: str) -> list[dict[str, str]]:
             {"role": "user", "content": article}]
 
 
-def _manager(folder: Path, tmp_path: Path, **settings: object) -> ModelManager:
+def _manager(folder: Path, tmp_path: Path, **settings: object) -> EngineCache:
     settings.setdefault("device", "cpu")
     settings.setdefault("dtype", "float32")
     config = Settings(registry=folder / "registry.yaml", models_dir=tmp_path, **settings)
-    return ModelManager(Registry.from_settings(config), config)
+    return EngineCache(config)
 
 
 @pytest.fixture(scope="module")

@@ -117,8 +117,9 @@ def test_ct2_path_in_the_catalogue_names_the_folder(models: Path) -> None:
 
 def test_conversion_is_found_after_the_original_weights_are_deleted(
         models: Path, tmp_path: Path) -> None:
+    from engine_cache import EngineCache
+
     from service.engines.base import BatchKey
-    from service.engines.manager import ModelManager
     from service.settings import Settings
 
     assert convert(models, "tiny-marian-en-uk", "-q", "int8").exit_code == 0
@@ -128,7 +129,7 @@ def test_conversion_is_found_after_the_original_weights_are_deleted(
     assert not has_conversion(registry.get("tiny-marian-uk-en"), None, tmp_path / "pulled")
     settings = Settings(registry=models / "registry.yaml", models_dir=tmp_path / "pulled",
                         engine="ctranslate2")
-    engine = ModelManager(Registry.from_settings(settings), settings).get("tiny-marian-en-uk")
+    engine = EngineCache(settings).get("tiny-marian-en-uk")
     assert engine.kind == "ctranslate2"
     assert len(engine.generate(["Officials said the bridge would reopen."],
                                BatchKey("en", "uk"))) == 1

@@ -16,6 +16,8 @@ import yaml
 
 pytest.importorskip("ctranslate2")
 
+from engine_cache import EngineCache  # noqa: E402
+
 from service.engines import ct2_engine  # noqa: E402
 from service.engines.base import BatchKey, Engine, GenerationOptions  # noqa: E402
 from service.engines.ct2_convert import Conversion, convert_model  # noqa: E402
@@ -27,7 +29,6 @@ from service.engines.ct2_engine import (  # noqa: E402
     resolve_lanes,
     resolve_threads,
 )
-from service.engines.manager import ModelManager  # noqa: E402
 from service.errors import EngineNotInstalled, ModelUnavailable  # noqa: E402
 from service.registry import Registry  # noqa: E402
 from service.settings import Settings  # noqa: E402
@@ -54,15 +55,15 @@ def ct2_dir(tiny_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _manager(ct2_dir: Path, tmp_path: Path, **settings: object) -> ModelManager:
+def _manager(ct2_dir: Path, tmp_path: Path, **settings: object) -> EngineCache:
     # CPU even where a GPU exists: compute types below are the CPU ones.
     settings.setdefault("device", "cpu")
     config = Settings(registry=ct2_dir / "registry.yaml", models_dir=tmp_path, **settings)
-    return ModelManager(Registry.from_settings(config), config)
+    return EngineCache(config)
 
 
 @pytest.fixture()
-def managers(ct2_dir: Path, tmp_path: Path) -> tuple[ModelManager, ModelManager]:
+def managers(ct2_dir: Path, tmp_path: Path) -> tuple[EngineCache, EngineCache]:
     return (_manager(ct2_dir, tmp_path),
             _manager(ct2_dir, tmp_path, engine="ctranslate2", ct2_compute_type="float32"))
 
@@ -74,7 +75,7 @@ def managers(ct2_dir: Path, tmp_path: Path) -> tuple[ModelManager, ModelManager]
     ("tiny-marian-en-uk", "en", "uk", 4),
 ])
 def test_float32_output_equals_the_transformers_engine(
-        managers: tuple[ModelManager, ModelManager], model: str, src: str, tgt: str,
+        managers: tuple[EngineCache, EngineCache], model: str, src: str, tgt: str,
         beams: int) -> None:
     torch_engine, ct2_engine = managers[0].get(model), managers[1].get(model)
     assert (torch_engine.kind, ct2_engine.kind) == ("transformers", "ctranslate2")
@@ -92,7 +93,7 @@ def test_float32_output_equals_the_transformers_engine(
 
 
 def test_forced_lengths_give_exactly_that_many_tokens(
-        managers: tuple[ModelManager, ModelManager]) -> None:
+        managers: tuple[EngineCache, EngineCache]) -> None:
     key = BatchKey("en", "ko", GenerationOptions(num_beams=1, min_new_tokens=9,
                                                  max_new_tokens=9))
     for manager in managers:
@@ -102,7 +103,7 @@ def test_forced_lengths_give_exactly_that_many_tokens(
 
 
 def test_beams_default_to_the_catalogue_then_the_models_config(
-        managers: tuple[ModelManager, ModelManager]) -> None:
+        managers: tuple[EngineCache, EngineCache]) -> None:
     engine = managers[1].get("tiny-marian-en-uk")
     assert isinstance(engine, CTranslate2Engine)
     engine.model_generation = dict(engine.model_generation, num_beams=3)
@@ -174,7 +175,7 @@ def test_registry_entry_chooses_the_engine_per_model(ct2_dir: Path, tmp_path: Pa
         body["path"] = str(ct2_dir / body["path"])
     (tmp_path / "registry.yaml").write_text(yaml.safe_dump(catalogue), "utf-8")
     config = Settings(registry=tmp_path / "registry.yaml", models_dir=tmp_path / "pulled")
-    manager = ModelManager(Registry.from_settings(config), config)
+    manager = EngineCache(config)
     assert manager.get("tiny-marian-en-uk").kind == "ctranslate2"
     assert manager.get("tiny-marian-uk-en").kind == "transformers"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from engine_cache import EngineCache
 
 from service.engines.base import BatchKey, GenerationOptions
-from service.engines.manager import ModelManager
 from service.registry import Registry
 from service.settings import Settings
 
@@ -25,9 +25,9 @@ KEY = BatchKey("en", "uk", GenerationOptions(num_beams=1, max_new_tokens=8))
 TEXTS = ["Kyiv is the capital of Ukraine.", "The council met on Tuesday."]
 
 
-def _manager(tiny_registry: Path, tmp_path: Path, **settings: str) -> ModelManager:
+def _manager(tiny_registry: Path, tmp_path: Path, **settings: str) -> EngineCache:
     config = Settings(registry=tiny_registry, models_dir=tmp_path, device="cuda", **settings)
-    return ModelManager(Registry.from_settings(config), config)
+    return EngineCache(config)
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])

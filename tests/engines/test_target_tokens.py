@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
+from engine_cache import EngineCache
 
 from service.engines.base import BatchKey
-from service.engines.manager import ModelManager
 from service.errors import InvalidInput, ModelUnavailable
 from service.registry import Registry
 from service.settings import Settings
@@ -20,11 +20,11 @@ from service.settings import Settings
 TEXTS = ["The council approved the budget.", "Rain is expected on Friday."]
 
 
-def _manager(folder: Path, tmp_path: Path, **settings: Any) -> ModelManager:
+def _manager(folder: Path, tmp_path: Path, **settings: Any) -> EngineCache:
     settings.setdefault("device", "cpu")
     config = Settings(registry=folder / "registry.yaml", models_dir=tmp_path / "pulled",
                       **settings)
-    return ModelManager(Registry.from_settings(config), config)
+    return EngineCache(config)
 
 
 class _RecordingGenerate:

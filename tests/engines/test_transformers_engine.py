@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
+from engine_cache import EngineCache
 
 from service.engines.base import BatchKey, GenerationOptions
-from service.engines.manager import ModelManager
 from service.errors import ModelUnavailable
-from service.registry import Registry
 from service.settings import Settings
 
 TEXTS = [
@@ -21,10 +21,10 @@ TEXTS = [
 
 
 @pytest.fixture(scope="module")
-def manager(tiny_registry: Path, tmp_path_factory: pytest.TempPathFactory) -> ModelManager:
+def manager(tiny_registry: Path, tmp_path_factory: pytest.TempPathFactory) -> EngineCache:
     settings = Settings(registry=tiny_registry,
                         models_dir=tmp_path_factory.mktemp("pulled"))
-    return ModelManager(Registry.from_settings(settings), settings)
+    return EngineCache(settings)
 
 
 @pytest.mark.parametrize("model,src,tgt", [
@@ -32,7 +32,7 @@ def manager(tiny_registry: Path, tmp_path_factory: pytest.TempPathFactory) -> Mo
     ("tiny-m2m100", "en", "ko"),
     ("tiny-mt5-summarize", "en", "en"),
 ])
-def test_batched_greedy_output_equals_one_by_one(manager: ModelManager, model: str, src: str,
+def test_batched_greedy_output_equals_one_by_one(manager: EngineCache, model: str, src: str,
                                                  tgt: str) -> None:
     engine = manager.get(model)
     key = BatchKey(src, tgt, GenerationOptions(num_beams=1))
@@ -44,14 +44,26 @@ def test_batched_greedy_output_equals_one_by_one(manager: ModelManager, model: s
     assert len({g.text for g in together}) > 1
 
 
-def test_model_is_loaded_once_per_process(manager: ModelManager) -> None:
-    assert manager.get("tiny-marian-en-uk") is manager.get("tiny-marian-en-uk")
-    assert manager.is_loaded("tiny-marian-en-uk")
-    status = {s.name: s for s in manager.status()}
-    assert status["tiny-marian-en-uk"].loaded and status["tiny-marian-en-uk"].device == "cpu"
+async def test_model_is_loaded_once_per_process(tiny_settings: Settings) -> None:
+    from service.workflows.runtime import Runtime
+
+    runtime = Runtime(tiny_settings.model_copy(update={"device": "cpu"}))
+    try:
+        handle = runtime.models.handle("tiny-marian-en-uk")
+        assert runtime.models.handle("tiny-marian-en-uk") is handle
+        assert handle.state.value == "unloaded"
+        # Concurrent first uses share one load.
+        first, second = await asyncio.gather(handle.ensure_ready(), handle.ensure_ready())
+        assert first is second and handle.engine is handle.engine
+        status = {row.entry.name: row.status for row in runtime.models.rows()}
+        assert status["tiny-marian-en-uk"].state.value == "ready"
+        assert status["tiny-marian-en-uk"].device == "cpu"
+        assert status["tiny-marian-uk-en"].state.value == "unloaded"
+    finally:
+        await runtime.close()
 
 
-def test_m2m100_target_language_token_decides_the_output(manager: ModelManager) -> None:
+def test_m2m100_target_language_token_decides_the_output(manager: EngineCache) -> None:
     engine = manager.get("tiny-m2m100")
     to_ko = engine.generate(TEXTS[:1], BatchKey("en", "ko"))[0].text
     to_uk = engine.generate(TEXTS[:1], BatchKey("en", "uk"))[0].text
@@ -59,14 +71,14 @@ def test_m2m100_target_language_token_decides_the_output(manager: ModelManager) 
     assert "__ko__" not in to_ko and "__uk__" not in to_uk
 
 
-def test_forced_output_length(manager: ModelManager) -> None:
+def test_forced_output_length(manager: EngineCache) -> None:
     engine = manager.get("tiny-marian-en-uk")
     options = GenerationOptions(num_beams=1, min_new_tokens=10, max_new_tokens=10)
     out = engine.generate(TEXTS[:2], BatchKey("en", "uk", options))
     assert [g.tokens for g in out] == [10, 10]
 
 
-def test_count_tokens_includes_special_tokens(manager: ModelManager) -> None:
+def test_count_tokens_includes_special_tokens(manager: EngineCache) -> None:
     marian = manager.get("tiny-marian-en-uk")
     pieces = marian.tokenizer.tokenize(TEXTS[0])
     assert marian.count_tokens(TEXTS[0], "en") == len(pieces) + 1  # </s>
@@ -79,9 +91,8 @@ def test_missing_model_names_the_model_and_the_pull_command(tmp_path: Path,
                                                             ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     settings = Settings(models_dir=tmp_path)  # the default catalogue, nothing pulled
-    manager = ModelManager(Registry.from_settings(settings), settings)
     with pytest.raises(ModelUnavailable) as info:
-        manager.get("opus-mt-tc-big-en-zle")
+        EngineCache(settings).get("opus-mt-tc-big-en-zle")
     message = info.value.message
     assert "Model 'opus-mt-tc-big-en-zle' (Helsinki-NLP/opus-mt-tc-big-en-zle) is not available" in message
     assert message.endswith("Pull it with: newsroom-mt models pull opus-mt-tc-big-en-zle")

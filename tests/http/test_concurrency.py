@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 import httpx
 import pytest
 
-from service.workflows.runtime import Runtime
 from service.engines.base import BatchKey, Generated
 from service.http.app import create_app
+from service.workflows.runtime import Runtime
 
 MODEL = "tiny-marian-en-uk"
 SUBJECTS = ("The city council", "Officials in the northern region", "The ministry",
@@ -47,8 +47,9 @@ async def test_32_concurrent_requests_equal_the_same_texts_one_by_one(
     runtime = Runtime(tiny_settings)
     app = create_app(tiny_settings, runtime=runtime)
     async with app.router.lifespan_context(app):
-        engine = await runtime.engine(MODEL)
-        scheduler = runtime.schedulers()[MODEL]
+        handle = runtime.models.handle(MODEL)
+        scheduler = await handle.ensure_ready()
+        engine = handle.engine
         # Hold the first batch in the engine until every request is queued behind it,
         # so the rest is known to share one batch (no reliance on timing).
         sizes: list[int] = []

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from service.workflows.translation import TranslationService
 from service.errors import Overloaded
+from service.workflows.translation import TranslationService
 
 
 def error(response) -> dict:

@@ -98,35 +98,52 @@ class WorkerKilled(BaseException):
     """Not an Exception: the scheduler treats it as fatal, as a real crash would be."""
 
 
-def test_dead_worker_makes_readyz_503_and_requests_503(client, tiny_registry):
+def test_a_dead_worker_is_replaced_and_the_model_reloaded_on_next_use(client, tiny_registry):
     model = Registry.load(tiny_registry).route_translation("en", "uk").models[0]
-    assert client.post("/v1/translate", json={"text": "Hi", "source": "en",
-                                              "target": "uk"}).status_code == 200
-    engine = client.app.state.http.runtime.models.get(model)
+    body = {"text": "Hi", "source": "en", "target": "uk"}
+    first = client.post("/v1/translate", json=body)
+    assert first.status_code == 200
+    handle = client.app.state.http.runtime.models.handle(model)
+    broken = handle.engine
 
     def crash(*args, **kwargs):
         raise WorkerKilled("engine process lost")
 
-    engine.generate = crash
-    failed = client.post("/v1/translate", json={"text": "Again", "source": "en",
-                                                "target": "uk"})
+    # The engine fails fatally once: its worker dies with the request it was serving.
+    broken.generate = crash
+    failed = client.post("/v1/translate", json={**body, "text": "Again"})
     assert failed.status_code == 503
     assert failed.json()["error"]["message"] == (
         f"model {model} is unavailable: its batching worker stopped; see /readyz")
+    why = "batching worker died: WorkerKilled: engine process lost"
+    listed = {m["id"]: m for m in client.get("/v1/models").json()["models"]}
+    assert (listed[model]["state"], listed[model]["error"]) == ("failed", why)
+    # (The probe also starts reloading the model in the background.)
     ready = client.get("/readyz")
     assert ready.status_code == 503
-    assert ready.json()["unhealthy"] == {model: "WorkerKilled: engine process lost"}
+    assert ready.json()["unhealthy"] == {model: why}
+    assert ready.json()["message"] == f"models failed: {model} ({why})"
+    # A worker death is not a reason to restart the process: the model heals.
     assert client.get("/healthz").json() == {"status": "ok"}
+
+    # The next request loads the model again, on a new engine, and succeeds.
+    again = client.post("/v1/translate", json=body)
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert handle.engine is not broken
+    assert client.get("/readyz").status_code == 200
+    listed = {m["id"]: m for m in client.get("/v1/models").json()["models"]}
+    assert listed[model]["state"] == "ready" and listed[model]["error"] is None
 
 
 def test_model_unavailable_is_503_naming_the_pull_command(client, monkeypatch):
-    from service.workflows.runtime import Runtime
+    from service.serving.handle import ModelHandle
 
-    async def missing(self, model):
-        raise ModelUnavailable(f"Model '{model}' is not available. Pull it with: "
-                               f"newsroom-mt models pull {model}", field="model")
+    async def missing(self):
+        raise ModelUnavailable(f"Model '{self.name}' is not available. Pull it with: "
+                               f"newsroom-mt models pull {self.name}", field="model")
 
-    monkeypatch.setattr(Runtime, "scheduler", missing)
+    monkeypatch.setattr(ModelHandle, "ensure_ready", missing)
     response = client.post("/v1/translate", json={"text": "Hi", "source": "en",
                                                   "target": "uk"})
     assert response.status_code == 503

@@ -70,6 +70,11 @@ class ScriptedNLI:
 
 def install(runtime: Any, *engines: Any) -> None:
     """Serve ``engines`` (by their ``name``) instead of loading the catalogue's
-    weights: the model manager hands them out as loaded engines."""
-    for engine in engines:
-        runtime.models._engines[engine.name] = engine
+    weights: the model handles load them as if from disk (call before any use)."""
+    scripted = {engine.name: engine for engine in engines}
+    real = runtime.models._loader
+
+    def loader(entry: Any) -> Any:
+        return scripted[entry.name] if entry.name in scripted else real(entry)
+
+    runtime.models._loader = loader

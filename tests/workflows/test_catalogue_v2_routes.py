@@ -45,7 +45,7 @@ def v2_settings(tiny_tc_big_dir: Path, tmp_path: Path) -> Settings:
 
 async def _record_first_tokens(runtime: Runtime, model: str) -> list[str]:
     """Load ``model`` and record the first source token of every row it is given."""
-    engine: Any = await runtime.engine(model)
+    engine: Any = await runtime.models.handle(model).ensure_engine()
     seen: list[str] = []
     inner = engine.model.generate
 

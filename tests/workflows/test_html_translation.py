@@ -21,10 +21,10 @@ PAGE = ('<article><h1>Seoul <em>says</em> nothing</h1>'
         '<pre>do not  translate</pre></article>')
 
 
-def record_engine(runtime: Runtime, model: str) -> list[str]:
+async def record_engine(runtime: Runtime, model: str) -> list[str]:
     """Wrap the loaded engine's ``generate`` so every text the model gets is recorded;
     the real model still does the work."""
-    engine = runtime.models.get(model)
+    engine = await runtime.models.handle(model).ensure_engine()
     seen: list[str] = []
     real = engine.generate
 
@@ -39,7 +39,7 @@ def record_engine(runtime: Runtime, model: str) -> list[str]:
 async def test_model_gets_whole_sentences_once_each(tiny_settings) -> None:
     runtime = Runtime(tiny_settings)
     try:
-        seen = record_engine(runtime, "tiny-marian-en-uk")
+        seen = await record_engine(runtime, "tiny-marian-en-uk")
         result = await TranslationService(runtime).translate(PAGE, source="en",
                                                              target="uk", fmt="html")
         assert Counter(seen) == Counter([
@@ -64,7 +64,7 @@ async def test_model_gets_whole_sentences_once_each(tiny_settings) -> None:
 async def test_html_in_target_language_is_returned_unchanged(tiny_settings) -> None:
     runtime = Runtime(tiny_settings)
     try:
-        seen = record_engine(runtime, "tiny-marian-en-uk")
+        seen = await record_engine(runtime, "tiny-marian-en-uk")
         html = '<p>Міська рада <b>ухвалила</b> новий бюджет у вівторок.</p>'
         result = await TranslationService(runtime).translate(html, target="uk", fmt="html")
         assert result.text == html and result.source == "uk" and seen == []
@@ -75,7 +75,7 @@ async def test_html_in_target_language_is_returned_unchanged(tiny_settings) -> N
 async def test_deepl_options_change_what_the_model_gets(tiny_settings) -> None:
     runtime = Runtime(tiny_settings)
     try:
-        seen = record_engine(runtime, "tiny-marian-en-uk")
+        seen = await record_engine(runtime, "tiny-marian-en-uk")
         html = ("<p>The council met. <x>It voted</x> on Tuesday.</p>"
                 "<p>Officials <notes>internal remark</notes> agreed.</p>")
         options = HtmlOptions(non_splitting_tags=frozenset({"x"}),

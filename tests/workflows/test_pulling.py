@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from server_process import free_port
 
-from service.engines.manager import local_weights
+from service.engines.loader import local_weights
 from service.registry import Registry
 from service.workflows import pulling
 from service.workflows.pulling import ModelPuller, probe_hub

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from service.errors import InvalidInput, ModelUnavailable
 from service.workflows.runtime import Runtime
 from service.workflows.summarization import SummarizationService
-from service.errors import InvalidInput, ModelUnavailable
 
 ARTICLE_RU = (
     "Министерство обороны России заявило, что его войска взяли под контроль село Новоселовка "

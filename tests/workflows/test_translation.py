@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
-from service.workflows.runtime import Runtime
-from service.workflows.translation import TranslationService
 from service.engines.base import BatchKey
 from service.errors import LanguageNotDetected, UnsupportedLanguage
 from service.text.sentences import split_sentences
+from service.workflows.runtime import Runtime
+from service.workflows.translation import TranslationService
 
 SAMPLES = {
     "en": "The city council approved the new budget on Tuesday. Officials said the bridge "
@@ -28,7 +28,9 @@ DIRECT = {("en", "uk"), ("uk", "en"), ("en", "ru"), ("ru", "en"), ("ru", "uk"), 
 async def expected_by_sentence(runtime: Runtime, model: str, text: str, src: str,
                                tgt: str) -> str:
     """What the article must become: each sentence translated alone, joined by spaces."""
-    engine = runtime.models.get(model)
+    handle = runtime.models.handle(model)
+    await handle.ensure_ready()
+    engine = handle.engine
     outs = [engine.generate([s], BatchKey(src, tgt))[0].text
             for s in split_sentences(text, src)]
     return " ".join(o for o in outs if o)
@@ -98,7 +100,9 @@ async def test_article_longer_than_the_input_limit_comes_back_whole(tiny_setting
     article = " ".join(sentences) + "\n" + monster + "\nThe end."
     runtime = Runtime(tiny_settings)
     try:
-        engine = await runtime.engine("tiny-marian-en-uk")
+        handle = runtime.models.handle("tiny-marian-en-uk")
+        await handle.ensure_ready()
+        engine = handle.engine
         assert engine.count_tokens(article, "en") > 4 * engine.max_input_tokens
         assert engine.count_tokens(monster, "en") > engine.max_input_tokens
         result = await TranslationService(runtime).translate(article, source="en", target="uk")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from service.summarize.neutrality.cues import QUOTE_PAIRS
 from service.summarize.neutrality.vocab import MULTIPLIERS, is_stopword
+from service.text.analysers import kiwi
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _NUMBER_CHUNK = re.compile(r"\d+(?:[.,]\d+)*")
@@ -50,11 +50,9 @@ class Token:
         return acronym or not self.initial
 
 
-@lru_cache(maxsize=1)
 def _kiwi() -> Any:
-    from kiwipiepy import Kiwi
-
-    return Kiwi()
+    """This thread's kiwipiepy analyser (see :mod:`service.text.analysers`)."""
+    return kiwi()
 
 
 def stem(word: str, lang: str) -> str:
