@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from serving import MODEL, SOURCE, TARGET, pick_sentences, prepare_model, write_registry  # noqa: E402
 
 from service.engines.base import BatchKey  # noqa: E402
-from service.engines.manager import ModelManager  # noqa: E402
+from service.engines.loader import load_by_name  # noqa: E402
 from service.registry import Registry  # noqa: E402
 from service.settings import Settings  # noqa: E402
 
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> dict:
     weights = prepare_model(args.cache, args.engine, args.data)
     registry = write_registry(args.cache, weights, args.engine, args.beams, args.out_tokens)
     settings = Settings(registry=registry, interactive_lanes=1)
-    engine = ModelManager(Registry.from_settings(settings), settings).get(MODEL)
+    engine = load_by_name(Registry.from_settings(settings), settings, MODEL)
     key = BatchKey(SOURCE, TARGET)
     pool = pick_sentences(args.data, 256)
     engine.generate(pool[:args.bulk_batch], key)
