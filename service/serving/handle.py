@@ -260,8 +260,10 @@ class ModelHandle:
             if scheduler is not None:
                 await scheduler.start()
         except ModelUnavailable as exc:
+            # This attempt's callers get the load error itself; later callers, until
+            # the backoff passes, get it with the wait (see _unavailable).
             self._load_failed(exc.message)
-            raise self._unavailable(exc.message) from exc
+            raise
         except asyncio.CancelledError:
             self.state = LoadState.UNLOADED
             raise

@@ -180,15 +180,24 @@ def test_registry_entry_chooses_the_engine_per_model(ct2_dir: Path, tmp_path: Pa
     assert manager.get("tiny-marian-uk-en").kind == "transformers"
 
 
-def test_unconverted_model_names_the_convert_command(ct2_dir: Path, tmp_path: Path) -> None:
-    manager = _manager(ct2_dir, tmp_path, engine="ctranslate2")
-    with pytest.raises(ModelUnavailable) as caught:
-        manager.get("tiny-marian-ko-en")
-    assert caught.value.message == (
-        "Model 'tiny-marian-ko-en' uses the CTranslate2 engine but has not been converted. "
-        "Convert it with: newsroom-mt models convert tiny-marian-ko-en --quantization int8")
-    errors = {row.name: row.error for row in manager.status()}
-    assert errors["tiny-marian-ko-en"] == caught.value.message
+async def test_unconverted_model_names_the_convert_command(ct2_dir: Path,
+                                                          tmp_path: Path) -> None:
+    from service.workflows.runtime import Runtime
+
+    runtime = Runtime(Settings(registry=ct2_dir / "registry.yaml", models_dir=tmp_path,
+                               engine="ctranslate2", device="cpu"))
+    try:
+        with pytest.raises(ModelUnavailable) as caught:
+            await runtime.models.handle("tiny-marian-ko-en").load()
+        assert caught.value.message == (
+            "Model 'tiny-marian-ko-en' uses the CTranslate2 engine but has not been "
+            "converted. Convert it with: newsroom-mt models convert tiny-marian-ko-en "
+            "--quantization int8")
+        status = {row.entry.name: row.status for row in runtime.models.rows()}
+        assert status["tiny-marian-ko-en"].state.value == "failed"
+        assert status["tiny-marian-ko-en"].error == caught.value.message
+    finally:
+        await runtime.close()
 
 
 def test_missing_package_says_how_to_install(ct2_dir: Path, tmp_path: Path,
