@@ -18,6 +18,7 @@ import pytest
 import yaml
 from server_process import free_port
 
+from service.registry import Registry
 from service.workflows import pulling
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "models" / "registry.yaml"
@@ -45,7 +46,8 @@ def test_fresh_install_serves_without_weights_or_hub(live_server, server_env, tm
         translation = httpx.post(f"{base}/v1/translate",
                                  json={"text": "Hello", "source": "en", "target": "uk"})
         assert translation.status_code == 503
-        assert "newsroom-mt models pull opus-mt-en-uk" in translation.json()["error"]["message"]
+        model = Registry.load(CATALOGUE).route_translation("en", "uk").models[0]
+        assert f"newsroom-mt models pull {model}" in translation.json()["error"]["message"]
 
         pull = _pull_state(base)
         assert pull["state"] == "failed" and pull["pulled"] == [] and pull["failed"] == {}
