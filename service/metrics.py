@@ -4,7 +4,8 @@ Every :class:`ServiceMetrics` owns its own ``CollectorRegistry`` instead of usin
 process-global default one, so tests, several apps in one process and reloads never
 collide on "Duplicated timeseries". The HTTP layer records requests and serves
 :meth:`ServiceMetrics.render` at ``/metrics``; the batching scheduler records queue
-and batch figures; the model manager records load times.
+and batch figures; the model handles record loads, unloads, load times and the
+memory their weights take against the model memory budget.
 """
 
 from __future__ import annotations
@@ -63,6 +64,21 @@ class ServiceMetrics:
         self.model_load_seconds = Gauge(
             "newsroom_model_load_seconds", "Seconds the last load of a model took.",
             ["model"], registry=r)
+        self.model_loads_total = Counter(
+            "newsroom_model_loads_total", "Successful model loads.", ["model"], registry=r)
+        self.model_unloads_total = Counter(
+            "newsroom_model_unloads_total",
+            "Models unloaded while serving (reason: memory_budget).",
+            ["model", "reason"], registry=r)
+        self.model_memory_bytes = Gauge(
+            "newsroom_model_memory_bytes", "Memory of a loaded model's weights (0: unloaded).",
+            ["model"], registry=r)
+        self.models_memory_bytes = Gauge(
+            "newsroom_models_memory_bytes", "Memory of every loaded model's weights.",
+            registry=r)
+        self.model_memory_budget_bytes = Gauge(
+            "newsroom_model_memory_budget_bytes",
+            "The model memory budget (0: no limit).", registry=r)
         self.worker_up = Gauge(
             "newsroom_worker_up", "1 while a model's batching worker runs, else 0.",
             ["model"], registry=r)
@@ -77,6 +93,21 @@ class ServiceMetrics:
     def set_model_load_seconds(self, model: str, seconds: float) -> None:
         """Record how long loading ``model`` took."""
         self.model_load_seconds.labels(model=model).set(seconds)
+
+    def model_loaded(self, model: str, memory_bytes: int) -> None:
+        """Count a load of ``model`` and record the memory its weights take."""
+        self.model_loads_total.labels(model=model).inc()
+        self.model_memory_bytes.labels(model=model).set(memory_bytes)
+
+    def model_unloaded(self, model: str, reason: str) -> None:
+        """Count an unload of ``model`` while serving and zero its memory."""
+        self.model_unloads_total.labels(model=model, reason=reason).inc()
+        self.model_memory_bytes.labels(model=model).set(0)
+
+    def set_models_memory(self, loaded_bytes: int, budget_bytes: int) -> None:
+        """Record the memory of all loaded weights and the budget (0: none)."""
+        self.models_memory_bytes.set(loaded_bytes)
+        self.model_memory_budget_bytes.set(budget_bytes)
 
     # --- batching scheduler ---------------------------------------------------------
     def set_queue_depth(self, model: str, depth: int) -> None:

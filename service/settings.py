@@ -57,6 +57,10 @@ class Settings(BaseSettings):
                                    "neither pulled nor cached (off: fail fast with the pull "
                                    "command).")
     preload: bool = Field(default=False, description="Load the required models at start-up.")
+    model_memory_budget_mib: float = Field(
+        default=0, ge=0, description="Total memory the loaded models' weights may take "
+        "(MiB; 0 = no limit). Past it, the least recently used models with no work queued "
+        "are unloaded (they load again on their next use).")
     pull: bool = Field(
         default=False, description="serve: pull the default catalogue's missing models from "
                                    "the Hub in the background while serving (one Hub probe "

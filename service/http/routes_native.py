@@ -132,7 +132,8 @@ async def models(request: Request,
                  caller: Principal = Depends(native_caller)) -> s.ModelsResponse:
     """Every catalogue entry: task, directions, licence and the attribution it requires,
     published scores, whether routing may use it, whether its weights are local, its
-    load state (and why it failed), and on which device it runs."""
+    load state (and why it failed), on which device it runs and the memory its weights
+    take; and the loaded total against the model memory budget."""
     runtime = get_runtime(request)
     registry = runtime.registry
     rows = []
@@ -148,6 +149,9 @@ async def models(request: Request,
             load_seconds=round(st.load_seconds, 3) if st.load_seconds is not None else None,
             error=st.error, attribution=entry.attribution,
             target_tokens=entry.target_tokens,
-            scores=[s.PublishedScoreInfo(**score.model_dump()) for score in entry.scores]))
-    return s.ModelsResponse(models=rows)
+            scores=[s.PublishedScoreInfo(**score.model_dump()) for score in entry.scores],
+            memory_bytes=row.memory_bytes))
+    loaded_bytes, budget_bytes = runtime.models.memory()
+    return s.ModelsResponse(models=rows, memory=s.ModelsMemory(
+        loaded_bytes=loaded_bytes, budget_bytes=budget_bytes))
 

@@ -316,10 +316,20 @@ class ModelInfo(BaseModel):
         default_factory=dict, description="Multi-target models: token added per target.")
     scores: list[PublishedScoreInfo] = Field(
         default_factory=list, description="Published scores (metric, test set, source).")
+    memory_bytes: int | None = Field(
+        default=None, description="Memory its weights take while loaded (null: not loaded).")
+
+
+class ModelsMemory(BaseModel):
+    loaded_bytes: int = Field(description="Weights of every loaded model.")
+    budget_bytes: int = Field(description="NEWSROOM_MODEL_MEMORY_BUDGET_MIB in bytes "
+                                          "(0: no limit); least recently used idle models "
+                                          "are unloaded to stay within it.")
 
 
 class ModelsResponse(BaseModel):
     models: list[ModelInfo]
+    memory: ModelsMemory
 
 
 class FailingModel(BaseModel):

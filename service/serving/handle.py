@@ -17,11 +17,12 @@ load, which the repository turns into liveness after ``unhealthy_grace_s``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from service.batching.clock import Clock
 from service.batching.queue import WorkInput
@@ -40,6 +41,15 @@ log = logging.getLogger(__name__)
 EngineLoader = Callable[[ModelEntry], Engine]
 #: Builds a (not yet started) scheduler for a freshly loaded engine.
 SchedulerFactory = Callable[[Engine], BatchScheduler]
+
+
+class LoadHooks(Protocol):
+    """Called around every load (the model memory budget makes room before a load and
+    unloads idle models after one)."""
+
+    async def before_load(self, handle: ModelHandle) -> None: ...
+
+    async def after_load(self, handle: ModelHandle) -> None: ...
 
 
 class LoadState(str, enum.Enum):
@@ -72,8 +82,10 @@ class ModelHandle:
 
     def __init__(self, entry: ModelEntry, *, loader: EngineLoader,
                  make_scheduler: SchedulerFactory, clock: Clock, backoff_s: float,
-                 backoff_max_s: float, metrics: ServiceMetrics | None = None) -> None:
+                 backoff_max_s: float, metrics: ServiceMetrics | None = None,
+                 hooks: LoadHooks | None = None) -> None:
         self.entry = entry
+        self._hooks = hooks
         self._loader = loader
         self._make_scheduler = make_scheduler
         self._clock = clock
@@ -106,6 +118,16 @@ class ModelHandle:
         """Loaded with a live batching worker (checks the worker now)."""
         self._notice_dead_worker()
         return self.state is LoadState.READY
+
+    @property
+    def loaded(self) -> bool:
+        """An engine is in memory (ready, or failed with its worker not yet torn down)."""
+        return self._engine is not None
+
+    @property
+    def in_use(self) -> bool:
+        """Requests are in flight or items queued: :meth:`unload` would refuse."""
+        return bool(self._in_flight or self.queue_depth)
 
     @property
     def batched(self) -> bool:
@@ -172,11 +194,25 @@ class ModelHandle:
             raise ValueError(f"{len(tokens)} token counts for {len(texts)} texts")
         counts: Sequence[int | None] = tokens if tokens is not None else [None] * len(texts)
         inputs = [WorkInput(text, key, n) for text, n in zip(texts, counts)]
-        scheduler = await self.ensure_ready()
+        # In use from before the load: the memory budget must not unload the model
+        # between its load and the submission.
         self._in_flight += 1
         try:
+            scheduler = await self.ensure_ready()
             # One submission: the request is one fair-share unit of the scheduler.
             return await scheduler.submit_many(inputs, deadline=deadline, priority=priority)
+        finally:
+            self._in_flight -= 1
+
+    @contextlib.asynccontextmanager
+    async def using(self) -> AsyncIterator[ModelHandle]:
+        """Load the model and keep it loaded while the caller works with it (segmenting
+        with its tokenizer, then :meth:`generate`): :meth:`unload`, and so the memory
+        budget, leave a model in use alone."""
+        self._in_flight += 1
+        try:
+            await self.ensure_ready()
+            yield self
         finally:
             self._in_flight -= 1
 
@@ -247,6 +283,8 @@ class ModelHandle:
         self.state = LoadState.LOADING
         started = self._clock.now()
         try:
+            if self._hooks is not None:
+                await self._hooks.before_load(self)
             try:
                 engine = await asyncio.to_thread(self._loader, self.entry)
             except NewsroomError:
@@ -279,6 +317,8 @@ class ModelHandle:
                                         "seconds": round(self.load_seconds, 3)})
         if self._metrics is not None:
             self._metrics.set_model_load_seconds(self.name, self.load_seconds)
+        if self._hooks is not None:
+            await self._hooks.after_load(self)
 
     def _load_failed(self, message: str) -> None:
         now = self._clock.now()

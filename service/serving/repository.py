@@ -2,7 +2,8 @@
 the process's model health (after KServe's ``ModelRepository``).
 
 Handles are created on first mention and load lazily (or at start-up with
-``preload``). The repository also answers the probes:
+``preload``). Every mention counts as a use for the model memory budget
+(:mod:`service.serving.budget`), which the repository applies around every load. The repository also answers the probes:
 
 - readiness: every required model ready (and every loaded model's worker alive);
 - liveness: no model that matters has been failing for ``unhealthy_grace_s``. A model
@@ -25,6 +26,7 @@ from service.batching.scheduler import BatchScheduler
 from service.engines.base import Engine
 from service.engines.loader import PlacementChooser, load_engine, local_weights, weights_available
 from service.registry import ModelEntry, Registry
+from service.serving.budget import MIB, MemoryBudget
 from service.serving.handle import EngineLoader, HandleStatus, LoadState, ModelHandle
 
 if TYPE_CHECKING:
@@ -44,6 +46,8 @@ class ModelRow:
     local: bool
     #: The engine that serves (or would serve) it.
     engine: str
+    #: Memory its weights take while loaded (``None`` when not loaded).
+    memory_bytes: int | None = None
 
 
 class ModelRepository:
@@ -62,20 +66,39 @@ class ModelRepository:
         self._loader: EngineLoader = loader or (
             lambda entry: load_engine(entry, settings, placement()))
         self._handles: dict[str, ModelHandle] = {}
+        self.budget = MemoryBudget(int(settings.model_memory_budget_mib * MIB), self.clock,
+                                   metrics)
         self._healing: set[asyncio.Task[Any]] = set()
 
     def handle(self, name: str) -> ModelHandle:
         """The handle of catalogue model ``name`` (:class:`InvalidInput` if unknown)."""
         existing = self._handles.get(name)
         if existing is not None:
+            self.budget.touch(name)
             return existing
         entry = self.registry.get(name)
         handle = ModelHandle(entry, loader=self._loader, make_scheduler=self._scheduler_for,
                              clock=self.clock, metrics=self._metrics,
                              backoff_s=self.settings.model_retry_backoff_s,
-                             backoff_max_s=self.settings.model_retry_backoff_max_s)
+                             backoff_max_s=self.settings.model_retry_backoff_max_s,
+                             hooks=self)
         self._handles[name] = handle
+        self.budget.touch(name)
         return handle
+
+    # --- load hooks (the memory budget) ----------------------------------------------
+    async def before_load(self, handle: ModelHandle) -> None:
+        """Make room for ``handle`` under the memory budget."""
+        await self.budget.before_load(handle, self.handles())
+
+    async def after_load(self, handle: ModelHandle) -> None:
+        """Measure ``handle``'s weights; unload idle models while over the budget."""
+        await self.budget.after_load(handle, self.handles())
+
+    def memory(self) -> tuple[int, int]:
+        """``(loaded_bytes, budget_bytes)``: weights in memory now, and the budget
+        (0: no limit)."""
+        return self.budget.loaded_bytes(self.handles()), self.budget.limit_bytes
 
     def handles(self) -> list[ModelHandle]:
         """Handles created so far (models mentioned by a request, probe or preload)."""
@@ -106,9 +129,12 @@ class ModelRepository:
             status = handle.status() if handle is not None else HandleStatus(
                 name=entry.name, state=LoadState.UNLOADED, device=None, engine=None,
                 load_seconds=None, error=None, failing_since=None, was_ready=False)
+            loaded = handle is not None and handle.loaded
             rows.append(ModelRow(entry=entry, status=status,
                                  local=local_weights(entry, models_dir) is not None,
-                                 engine=status.engine or self.engine_kind(entry)))
+                                 engine=status.engine or self.engine_kind(entry),
+                                 memory_bytes=self.budget.size_of(entry.name) if loaded
+                                 else None))
         return rows
 
     # --- lifecycle ----------------------------------------------------------------

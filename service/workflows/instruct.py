@@ -108,23 +108,23 @@ class InstructionSummarizer:
         """Generate a neutral summary of ``article`` in ``lang`` (steps in module doc),
         within the request's absolute ``deadline`` (default: ``request_timeout_s``)."""
         handle = self.runtime.models.handle(entry.name)
-        await handle.ensure_ready()
-        engine = handle.engine
-        if not hasattr(engine, "render_chat"):
-            raise ModelUnavailable(f"Model '{entry.name}' ({engine.kind}) cannot render chat "
-                                   "prompts.", field="model")
-        claims = await self.runtime.off_loop(prompt_claims, article, lang)
-        prompt, tokens, note = await self.runtime.off_loop(
-            fit_article, engine, article, lang, claims, max_sentences=max_sentences,
-            max_words=max_words)
-        budget = max_new_tokens_for(max_words, lang)
-        cap = entry.generation.get("max_new_tokens")
-        key = BatchKey(lang, lang, GenerationOptions(
-            num_beams=1, max_new_tokens=min(budget, int(cap)) if cap else budget))
-        if deadline is None:
-            deadline = self.runtime.new_deadline()
-        generated = (await handle.generate([prompt], key, deadline=deadline,
-                                           priority=priority))[0]
+        async with handle.using():
+            engine = handle.engine
+            if not hasattr(engine, "render_chat"):
+                raise ModelUnavailable(f"Model '{entry.name}' ({engine.kind}) cannot render chat "
+                                       "prompts.", field="model")
+            claims = await self.runtime.off_loop(prompt_claims, article, lang)
+            prompt, tokens, note = await self.runtime.off_loop(
+                fit_article, engine, article, lang, claims, max_sentences=max_sentences,
+                max_words=max_words)
+            budget = max_new_tokens_for(max_words, lang)
+            cap = entry.generation.get("max_new_tokens")
+            key = BatchKey(lang, lang, GenerationOptions(
+                num_beams=1, max_new_tokens=min(budget, int(cap)) if cap else budget))
+            if deadline is None:
+                deadline = self.runtime.new_deadline()
+            generated = (await handle.generate([prompt], key, deadline=deadline,
+                                               priority=priority))[0]
         text, cut = bound_summary(generated.text, lang, max_sentences, max_words)
         notes = [note] if note else []
         if cut:

@@ -286,19 +286,19 @@ class SummarizationService:
         """Summarise chunks that fit the model, then the joined partial summaries;
         every round shares the request's ``deadline``."""
         handle = self.runtime.models.handle(entry.name)
-        await handle.ensure_ready()
-        key = BatchKey(lang, lang, GenerationOptions())
-        current = text
-        for _round in range(MAX_REDUCE_ROUNDS):
-            # Whole sentences, packed up to the model's input limit (text pool: CPU work).
-            segments, tokens = await self.runtime.off_loop(_chunk, handle, current, lang)
-            if not segments:
-                return ""
-            parts = await handle.generate(segments, key, deadline=deadline,
-                                          priority=priority, tokens=tokens)
-            current = " ".join(p.text.strip() for p in parts if p.text.strip())
-            if len(segments) == 1:
-                return current
+        async with handle.using():
+            key = BatchKey(lang, lang, GenerationOptions())
+            current = text
+            for _round in range(MAX_REDUCE_ROUNDS):
+                # Whole sentences, packed up to the model's input limit (text pool: CPU work).
+                segments, tokens = await self.runtime.off_loop(_chunk, handle, current, lang)
+                if not segments:
+                    return ""
+                parts = await handle.generate(segments, key, deadline=deadline,
+                                              priority=priority, tokens=tokens)
+                current = " ".join(p.text.strip() for p in parts if p.text.strip())
+                if len(segments) == 1:
+                    return current
         return current
 
 

@@ -309,12 +309,12 @@ class TranslationService:
         """Translate units with one model: segment (in the text pool, counting each
         segment's tokens once), one submission, rejoin."""
         handle = self.runtime.models.handle(model)
-        await handle.ensure_ready()
-        plans, tokens = await self.runtime.off_loop(_segment_units, handle, bodies, src)
-        segments = [segment for plan in plans for segment in plan.segments]
-        key = BatchKey(src, tgt, job.options or GenerationOptions())
-        generated = await handle.generate(segments, key, deadline=job.deadline,
-                                          priority=job.priority, tokens=tokens)
+        async with handle.using():
+            plans, tokens = await self.runtime.off_loop(_segment_units, handle, bodies, src)
+            segments = [segment for plan in plans for segment in plan.segments]
+            key = BatchKey(src, tgt, job.options or GenerationOptions())
+            generated = await handle.generate(segments, key, deadline=job.deadline,
+                                              priority=job.priority, tokens=tokens)
         texts = [g.text for g in generated]
         results, cursor = [], 0
         for plan in plans:
