@@ -3,7 +3,8 @@ the process's model health (after KServe's ``ModelRepository``).
 
 Handles are created on first mention and load lazily (or at start-up with
 ``preload``). Every mention counts as a use for the model memory budget
-(:mod:`service.serving.budget`), which the repository applies around every load. The repository also answers the probes:
+(:mod:`service.serving.budget`), which the repository applies around every load.
+The repository also answers the probes:
 
 - readiness: every required model ready (and every loaded model's worker alive);
 - liveness: no model that matters has been failing for ``unhealthy_grace_s``. A model
