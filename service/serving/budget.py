@@ -3,13 +3,14 @@
 
 Each successful load measures the model's weights (:func:`engine_memory_bytes`).
 Whenever the loaded total is over the budget, the least recently used models that have
-no work (no request in flight, nothing queued) are unloaded until it fits; they load
-again on their next use ("work": a request in :meth:`ModelHandle.generate` or inside
-:meth:`ModelHandle.using`, from before the load to the last output). A model with work
-is never unloaded, even if that leaves the
-process over the budget for a while (logged). Before a model whose size is known (it
-was loaded once in this process) loads again, room is made first, so churning between
-models stays under the budget; a model's first load can overshoot by its own size.
+no work are unloaded until it fits; they load again on their next use. "Work" is a
+request in :meth:`ModelHandle.generate` or inside :meth:`ModelHandle.using`, from
+before the load to the last output, or items queued. A model with work is never
+unloaded, even if that leaves the process over the budget for a while (logged). Before
+a model whose size is known (it was loaded once in this process) loads again, room is
+made first, so churning between models stays under the budget; a model's first load
+can overshoot by its own size. Recency is kept by the repository: every
+``repository.handle(name)`` is a use.
 """
 
 from __future__ import annotations
@@ -97,6 +98,9 @@ class MemoryBudget:
                 await victim.unload()
             except ModelBusy:
                 continue  # work arrived since it was picked: keep it
+            except Exception:  # noqa: BLE001 - a failed unload must not fail this load
+                log.exception("unloading %s for the memory budget failed", victim.name)
+                continue
             total -= self._sizes.get(victim.name, 0)
             log.info("model unloaded for the memory budget",
                      extra={"model": victim.name, "loaded_mib": round(total / MIB, 1),
