@@ -173,3 +173,25 @@ async def test_a_model_with_work_is_never_unloaded_and_racing_requests_all_succe
     finally:
         release.set()
         await runtime.close()
+
+
+def test_ctranslate2_weights_are_measured_in_their_compute_type(
+        tiny_tc_big_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("ctranslate2")
+    import shutil
+
+    from service.engines.ct2_convert import convert_model
+
+    models = tmp_path / "models"
+    shutil.copytree(tiny_tc_big_dir, models)
+    entry = Registry.load(models / "registry.yaml").get(EN_KO)
+    folder = convert_model(entry, entry.local_path(), "int8")
+    stored = (folder / "model.bin").stat().st_size
+    for compute_type, factor in (("int8", 1), ("float32", 4)):
+        settings = Settings(registry=models / "registry.yaml", models_dir=tmp_path / "pulled",
+                            device="cpu", engine="ctranslate2", ct2_compute_type=compute_type)
+        engine = load_engine(Registry.from_settings(settings).get(EN_KO), settings,
+                             PlacementChooser(settings)())
+        assert engine.kind == "ctranslate2"
+        assert engine_memory_bytes(engine) == stored * factor
+        engine.close()
