@@ -246,6 +246,8 @@ def main() -> None:
         lines = done.stdout.strip().splitlines()
         results[kind] = (json.loads(lines[-1]) if done.returncode == 0 and lines else
                          {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]})
+        # Progress on stderr: a long run that is stopped early keeps what it measured.
+        print(json.dumps({kind: results[kind]}), file=sys.stderr, flush=True)
     torch_runs = {k: v for k, v in results.items()
                   if k.startswith("transformers_") and "batched_articles_s" in v}
     best = max(torch_runs, key=lambda k: torch_runs[k]["batched_articles_s"], default=None)
