@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright import sync_api
 from server_process import catalogue_missing, run_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -21,11 +22,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]
 
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright is not installed (pip install -e '.[dev]')")
-if not Path(CHROMIUM).exists():  # CI installs it (.ci/run); say so instead of failing oddly
-    pytest.skip(f"{CHROMIUM} not found: apt-get install chromium fonts-nanum",
-                allow_module_level=True)
 
 
 def _env(registry: Path, **extra: str) -> dict[str, str]:
@@ -77,6 +73,9 @@ def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Fail, not skip: a missing browser must not pass as a green run (.ci/run installs it).
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: apt-get install -y chromium fonts-nanum")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                               args=CHROMIUM_ARGS)

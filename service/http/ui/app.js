@@ -86,7 +86,9 @@ async function detect() {
   const raw = $("source-text").value;
   const text = plainForDetection(raw);
   if (!text.trim()) { $("detected").textContent = ""; $("mixed").hidden = true; return; }
-  const paragraphs = paragraphsOf(text).slice(0, 100);
+  // Per-paragraph languages for articles of reasonable size (the request limits
+  // count every text; the translation's start event gives them for any size).
+  const paragraphs = text.length <= 20000 ? paragraphsOf(text).slice(0, 100) : [];
   const texts = paragraphs.length > 1 ? [text, ...paragraphs] : [text];
   const body = await call("POST", "v1/detect", {texts}, {onWait: waiting});
   const [whole, ...each] = body.detections;
@@ -262,6 +264,7 @@ async function translate() {
     say("Translation done.");
   } catch (err) {
     showError(err);
+    if (!$("pairs").children.length) $("translation-section").hidden = true;
   } finally {
     $("stop").hidden = true;
     $("translate").disabled = false;
