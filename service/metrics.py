@@ -89,7 +89,7 @@ class ServiceMetrics:
         self.requests_total.labels(route=route, status=str(status)).inc()
         self.request_seconds.labels(route=route).observe(seconds)
 
-    # --- model manager --------------------------------------------------------------
+    # --- model handles --------------------------------------------------------------
     def set_model_load_seconds(self, model: str, seconds: float) -> None:
         """Record how long loading ``model`` took."""
         self.model_load_seconds.labels(model=model).set(seconds)

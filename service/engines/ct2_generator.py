@@ -17,7 +17,7 @@ many decoding steps; the spread costs as many), and each group is one
 Compute type follows the CTranslate2 translation engine's rule: ``int8`` on CPU,
 ``int8_float16`` on CUDA for an int8 conversion (``NEWSROOM_CT2_COMPUTE_TYPE``
 overrides). Importing this module needs ``ctranslate2`` (ImportError otherwise, which
-the model manager reports as the install command).
+the engine loader reports as the install command).
 """
 
 from __future__ import annotations
