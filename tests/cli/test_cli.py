@@ -112,3 +112,25 @@ def test_non_utf8_input_is_rejected_clearly(tmp_path: Path, tiny_env) -> None:
     result = run(["translate", "--to", "uk", str(bad)], tiny_env)
     assert result.returncode == 2
     assert "is not valid UTF-8" in result.stderr
+
+
+def test_summarize_report_prints_claims_disputes_and_furniture(
+        tmp_path: Path, tiny_env: dict[str, str]) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "summarize"))
+    from contested import CASES
+
+    case = CASES["ru-civic"]
+    article = tmp_path / "article.txt"
+    article.write_text(case.text, "utf-8")
+    result = run(["summarize", "--mode", "extractive", "--report", str(article)], tiny_env)
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.strip()
+    assert case.counter in summary and "разрешение на строительство" in summary
+    assert "Все права защищены" not in summary
+    report = json.loads(result.stderr[result.stderr.index("{"):])
+    assert list(report["neutrality"]["checks"])[-1] == "disputes"
+    assert report["neutrality"]["passed"] is True and report["over_limit"] is False
+    assert [(d["claim_side"], d["counter_side"]) for d in report["disputes"]] == [
+        (case.claim_side, case.counter_side)]
+    assert any(r["stance"] == "denies" for r in report["claims"])
+    assert {r["kind"] for r in report["furniture"]} >= {"byline", "dateline", "share"}
