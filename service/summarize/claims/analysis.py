@@ -167,6 +167,13 @@ def _speaker(analysis: Analysis, index: int, names: list[str],
     if not speakers and stance_at >= 0:
         found = _stance_speaker(analysis, index, stance_at)
         speakers = [found] if found is not None and found.keys else []
+    if stance_at >= 0 and len(speakers) > 1:
+        # "X said ..., but Y denied it": the stance is that of the speaker before it.
+        at = analysis.sentences[index].start + stance_at
+        before = [s for s in speakers if s.start < at]
+        if before:
+            speakers = sorted(before, key=lambda s: -s.start) + \
+                [s for s in speakers if s not in before]
     for source in speakers:
         side = analysis.side_of(source)
         if side is not None:
