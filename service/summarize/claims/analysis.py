@@ -76,9 +76,11 @@ def sentence_stance(analysis: Analysis, index: int) -> tuple[Stance, str | None,
     text = _masked(analysis, index)
     for stance in STANCE_ORDER:
         for match in stance_pattern(stance, analysis.lang).finditer(text):
-            if stance == "confirms" and negated(text, match.start(), match.end(),
-                                                analysis.lang):
-                continue  # "could not confirm either account" confirms nothing
+            if stance in ("confirms", "denies") and negated(text, match.start(), match.end(),
+                                                            analysis.lang):
+                # "could not confirm either account" confirms nothing; "no one can
+                # deny that ..." denies nothing.
+                continue
             return stance, match.group().strip(), match.start()  # type: ignore[return-value]
     verb = cues_for(analysis.lang).verbs.search(text)
     return "asserts", (verb.group() if verb else None), -1
@@ -153,10 +155,23 @@ def _body_side(analysis: Analysis, group: list[Source], earlier: list[str]) -> s
     return None
 
 
+def _named(source: Source, lang: str) -> bool:
+    """A speaker phrase that names someone: a particular name or a known party (not
+    "her insistence she did not leak the letter")."""
+    if not source.keys or source.generic:
+        return False
+    if source_party(source, lang) is not None or lang == "ko":
+        return True
+    words = source.text.split()
+    return len(words) <= 4 and any(w[:1].isupper() for w in words)
+
+
 def _stance_speaker(analysis: Analysis, index: int, at: int) -> Source | None:
     """The subject of a stance word that is no reporting verb ("called the claims
-    propaganda"): the speaker phrase before it."""
+    propaganda"): the speaker phrase before it. A participle ("accusing") has none."""
     sentence = analysis.sentences[index]
+    if analysis.lang == "en" and re.match(r"\w+ing\b", sentence.text[at:]):
+        return None
     lo = _segment_before(sentence.text, at, analysis.lang)
     return _source(sentence.text, sentence.start, lo, at, analysis.lang)
 
@@ -166,7 +181,7 @@ def _speaker(analysis: Analysis, index: int, names: list[str],
     speakers = [s for s in analysis.speakers(index) if not s.pronoun and s.keys]
     if not speakers and stance_at >= 0:
         found = _stance_speaker(analysis, index, stance_at)
-        speakers = [found] if found is not None and found.keys else []
+        speakers = [found] if found is not None and _named(found, analysis.lang) else []
     if stance_at >= 0 and len(speakers) > 1:
         # "X said ..., but Y denied it": the stance is that of the speaker before it.
         at = analysis.sentences[index].start + stance_at

@@ -22,7 +22,7 @@ STANCES: dict[str, dict[str, str]] = {
     "denies": {
         "en": r"\b(?:den(?:y|ies|ied|ying)|refut(?:e|es|ed|ing)|reject(?:s|ed|ing)?|"
               r"dismiss(?:es|ed|ing)?|disput(?:e|es|ed|ing)|contradict(?:s|ed|ing)?|"
-              r"rebut(?:s|ted|ting)?|deni(?:al|als))\b|"
+              r"rebut(?:s|ted|ting)?)\b|"
               r"\bcall(?:s|ed|ing)? (?:\S+ ){0,4}(?:false|fake|untrue|baseless|a lie|lies|"
               r"propaganda|fabricat\w+|groundless|disinformation|nonsense)\b|"
               r"\b(?:is|was|are|were) (?:not true|untrue|false|baseless)\b",
@@ -84,7 +84,7 @@ ANAPHORA: dict[str, str] = {
 #: Negations that undo a confirmation ("could not confirm", "не смогли подтвердить",
 #: "확인하지 못했다"): before the verb for en/ru/uk, after it for ko.
 NEGATION_BEFORE: dict[str, str] = {
-    "en": r"\b(?:not|n't|never|no|cannot|unable to)\b[^.]{0,20}$",
+    "en": r"(?:\b(?:not|never|no|cannot|unable to)\b|n't)[^.]{0,20}$",
     "ru": r"(?<!\w)(?:не|нельзя|никто)(?!\w)[^.]{0,25}$",
     "uk": r"(?<!\w)(?:не|неможливо|ніхто)(?!\w)[^.]{0,25}$",
     "ko": r"$^",

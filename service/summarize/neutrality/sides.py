@@ -1,5 +1,5 @@
-"""Sides, counted over disputes: every party to a dispute the article reports (a
-claim and its denial) speaks in the summary, attributed.
+"""Sides, counted over disputes: every party to a dispute (a claim and its denial)
+that the summary mentions speaks in the summary, attributed.
 
 Speakers that take part in no dispute are not counted: a summary need not quote
 every source an article names, but it may not leave out one side of a contest.
@@ -7,7 +7,7 @@ every source an article names, but it may not leave out one side of a contest.
 
 from __future__ import annotations
 
-from service.summarize.neutrality.disputes import tables
+from service.summarize.neutrality.disputes import mentions, tables
 from service.summarize.neutrality.report import CheckResult, Finding
 from service.summarize.neutrality.sources import Analysis
 
@@ -15,8 +15,8 @@ NAME = "sides"
 
 
 def check(article: Analysis, summary: Analysis, *, same_language: bool) -> CheckResult:
-    """Flag each party to one of the article's disputes that no summary sentence
-    attributes anything to."""
+    """Flag each party to a dispute the summary mentions (either position) that no
+    summary sentence attributes anything to."""
     if not same_language:
         return CheckResult.across_languages(NAME, "speakers", article.lang, summary.lang)
     result = CheckResult(NAME)
@@ -24,13 +24,19 @@ def check(article: Analysis, summary: Analysis, *, same_language: bool) -> Check
     if not art.disputes:
         result.reason = "the article reports no dispute between sides"
         return result
+    mentioned = [d for d in art.disputes if mentions(article, summary, art, summ, d)]
+    if not mentioned:
+        result.reason = "the summary mentions none of the article's disputes"
+        return result
     present = {c.side for c in summ.claims if c.side is not None and not c.lead}
-    for party in art.parties:
-        if party not in present:
-            dispute = next(d for d in art.disputes if party in (d.claim_side, d.counter_side))
-            quote = art.sentences[dispute.claim if party == dispute.claim_side
-                                  else dispute.counter]
+    missing: list[str] = []
+    for dispute in mentioned:
+        for party, index in ((dispute.claim_side, dispute.claim),
+                             (dispute.counter_side, dispute.counter)):
+            if party in present or party in missing:
+                continue
+            missing.append(party)
             result.findings.append(Finding(
                 NAME, f"side '{party}' of a dispute in the article is missing from the summary",
-                quote, None, None))
+                art.sentences[index], None, None))
     return result
