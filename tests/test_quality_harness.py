@@ -67,6 +67,7 @@ def test_every_local_direction_is_scored_by_sacrebleu_through_the_routes(
     for direction, row in report["directions"].items():
         src, tgt = direction.split("-")
         assert row["lines"] == LINES and row["seconds"] > 0 and row["lines_per_second"] > 0
+        assert row["load_and_warmup_seconds"] > 0
         assert row["kind"] == ("pivot" if "ko" in (src, tgt) and "en" not in (src, tgt)
                                else "direct")
         assert row["route"][0]["source"] == src and row["route"][-1]["target"] == tgt
