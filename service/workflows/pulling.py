@@ -103,8 +103,10 @@ class PullProgress:
         body: dict[str, Any] = {
             "state": self.state, "wanted": len(self.wanted), "local": list(self.local),
             "pulled": list(self.pulled), "failed": dict(self.failed),
+            # Once stopped (done, or failed at the probe) nothing is waiting any more.
             "pending": [n for n in self.wanted if n not in self.local and n not in self.pulled
-                        and n not in self.failed and n != self.current],
+                        and n not in self.failed and n != self.current]
+            if self.state in ("probing", "pulling") else [],
             "current": self.current, "message": self.message}
         if self.current is not None and models_dir is not None:
             body["current_bytes"] = _folder_bytes(models_dir / PARTIAL_DIR / self.current)

@@ -69,6 +69,7 @@ def test_unreachable_hub_stops_before_any_model(registry, tmp_path, monkeypatch,
     progress = puller.run(["opus-mt-en-uk", "opus-mt-uk-en", "m2m100-418m"])
     assert downloads == []
     assert progress.state == "failed" and progress.failed == {}
+    assert progress.as_dict(tmp_path)["pending"] == []  # nothing waits after the stop
     message = progress.message or ""
     assert message.startswith(f"The Hugging Face Hub cannot be reached at {closed} (")
     for needed in ("HF_ENDPOINT", "HF_HUB_OFFLINE=1", "Air-gapped model supply"):
