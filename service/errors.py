@@ -55,6 +55,12 @@ class ModelUnavailable(NewsroomError):
         self.retry_after = retry_after
 
 
+class ModelNotLocal(ModelUnavailable):
+    """A model's weights (or its CTranslate2 conversion) are not on this machine: an
+    operator has to pull or convert them. Not a failure of the process: it turns
+    neither ``/readyz`` nor ``/healthz`` (the request that needs it gets 503)."""
+
+
 class ModelBusy(NewsroomError):
     """A model cannot be unloaded or reloaded now: requests are using it."""
 

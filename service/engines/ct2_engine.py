@@ -62,7 +62,7 @@ from service.engines.transformers_engine import (
     language_code,
     merge_generation,
 )
-from service.errors import ModelUnavailable
+from service.errors import ModelNotLocal, ModelUnavailable
 from service.registry import ModelEntry
 
 log = logging.getLogger(__name__)
@@ -252,7 +252,7 @@ class CTranslate2Engine:
         conversions = find_conversions(
             entry, weights or entry.local_path() or models_dir / entry.name)
         if not conversions:
-            raise ModelUnavailable(_not_converted(entry, weights), field="model")
+            raise ModelNotLocal(_not_converted(entry, weights), field="model")
         device, index = ct2_device(placement.device)
         chosen = pick_conversion(conversions, device, settings.ct2_compute_type)
         compute_type = resolve_compute_type(settings.ct2_compute_type, device,

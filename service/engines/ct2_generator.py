@@ -47,7 +47,7 @@ from service.engines.ct2_engine import (
 )
 from service.engines.device import Placement
 from service.engines.transformers_engine import merge_generation
-from service.errors import ModelUnavailable
+from service.errors import ModelNotLocal, ModelUnavailable
 from service.registry import ModelEntry
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ class CTranslate2GeneratorEngine:
         conversions = find_conversions(
             entry, weights or entry.local_path() or models_dir / entry.name)
         if not conversions:
-            raise ModelUnavailable(_not_converted(entry, weights), field="model")
+            raise ModelNotLocal(_not_converted(entry, weights), field="model")
         device, index = ct2_device(placement.device)
         chosen = pick_conversion(conversions, device, settings.ct2_compute_type)
         inter = max(1, settings.ct2_inter_threads)

@@ -19,7 +19,7 @@ from typing import Any
 
 from service.engines.base import Engine
 from service.engines.device import Placement, choose_placement, configure_threads
-from service.errors import EngineNotInstalled, ModelUnavailable
+from service.errors import EngineNotInstalled, ModelNotLocal, ModelUnavailable
 from service.registry import ModelEntry
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def _load_transformers(entry: ModelEntry, settings: Any, placement: Placement) -
     source: str | Path | None = local_weights(entry, settings.resolved_models_dir())
     if source is None:
         if entry.path is not None:
-            raise ModelUnavailable(
+            raise ModelNotLocal(
                 f"Model '{entry.name}' is not available: folder {entry.local_path()} "
                 "does not exist.", field="model")
         source = entry.hub_id
@@ -119,7 +119,7 @@ def _load_transformers(entry: ModelEntry, settings: Any, placement: Placement) -
             and not weights_available(entry, settings):
         # Never make a request wait on a download (or on network retries): weights
         # come from `models pull`, the HF cache, or NEWSROOM_DOWNLOAD_MISSING=true.
-        raise ModelUnavailable(
+        raise ModelNotLocal(
             f"Model '{entry.name}' ({entry.hub_id}) is not available locally (not in "
             f"{settings.resolved_models_dir() / entry.name} nor in the Hugging Face "
             f"cache). Pull it with: {pull_hint(entry)}", field="model")

@@ -29,7 +29,7 @@ from service.batching.queue import WorkInput
 from service.batching.scheduler import BatchScheduler
 from service.engines.base import BatchKey, Engine, Generated
 from service.engines.loader import first_line
-from service.errors import ModelBusy, ModelUnavailable, NewsroomError
+from service.errors import ModelBusy, ModelNotLocal, ModelUnavailable, NewsroomError
 from service.registry import ModelEntry
 
 if TYPE_CHECKING:
@@ -297,6 +297,12 @@ class ModelHandle:
             scheduler = self._make_scheduler(engine) if self.batched else None
             if scheduler is not None:
                 await scheduler.start()
+        except ModelNotLocal as exc:
+            # Weights not pulled (or not converted): the operator's move, not a failed
+            # load. Readiness and liveness stay as they are (the error is still shown
+            # on /v1/models); the next use looks again, without backoff.
+            self.state, self.last_error = LoadState.UNLOADED, exc.message
+            raise
         except ModelUnavailable as exc:
             # This attempt's callers get the load error itself; later callers, until
             # the backoff passes, get it with the wait (see _unavailable).

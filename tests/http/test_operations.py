@@ -213,3 +213,22 @@ async def test_finished_work_is_returned_while_client_stays():
         return 42
 
     assert await until_disconnect(_request(receive), work()) == 42
+
+
+def test_a_model_that_is_not_pulled_fails_its_request_not_the_probes(make_client, tiny_registry,
+                                                                   tmp_path):
+    # The catalogue copied elsewhere: its relative model folders do not exist there.
+    catalogue = tmp_path / "registry.yaml"
+    catalogue.write_text(tiny_registry.read_text(encoding="utf-8"), encoding="utf-8")
+    client = make_client(registry=catalogue)
+    for _ in range(2):  # a second request looks again: no backoff, no failure recorded
+        response = client.post("/v1/translate", json={"text": "Hi there.", "source": "en",
+                                                      "target": "uk"})
+        assert response.status_code == 503
+        assert "is not available: folder" in response.json()["error"]["message"]
+    ready = client.get("/readyz")
+    assert ready.status_code == 200, ready.json()
+    assert ready.json()["unhealthy"] == {}
+    assert client.get("/healthz").status_code == 200
+    listed = {m["id"]: m for m in client.get("/v1/models").json()["models"]}
+    assert listed["tiny-marian-en-uk"]["state"] != "failed"
