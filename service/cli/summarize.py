@@ -8,10 +8,10 @@ from typing import Optional
 
 import typer
 
-from service.workflows.runtime import Runtime
-from service.workflows.summarization import SummarizationService
 from service.cli.common import read_input, read_page, report_error, settings_from
 from service.errors import NewsroomError
+from service.workflows.runtime import Runtime
+from service.workflows.summarization import SummarizationService
 
 
 def summarize(ctx: typer.Context,

@@ -8,11 +8,11 @@ from typing import Optional
 
 import typer
 
-from service.workflows.runtime import Runtime
-from service.workflows.translation import TranslationService
 from service.cli.common import fail, read_input, read_page, report_error, settings_from
 from service.errors import NewsroomError
 from service.settings import Settings
+from service.workflows.runtime import Runtime
+from service.workflows.translation import TranslationService
 
 
 def translate(ctx: typer.Context,

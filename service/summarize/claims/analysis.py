@@ -23,6 +23,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from service.summarize.claims.lemmas import token_key
 from service.summarize.claims.lexicon import (
     STANCE_ORDER,
     TITLES,
@@ -33,7 +34,6 @@ from service.summarize.claims.lexicon import (
     reasserts_pattern,
     stance_pattern,
 )
-from service.summarize.claims.lemmas import token_key
 from service.summarize.claims.table import Claim, ClaimsTable, Dispute, Stance
 from service.summarize.furniture import headline_span
 from service.summarize.neutrality.cues import cues_for
@@ -44,7 +44,6 @@ from service.summarize.neutrality.sources import (
     _source,
     analyse,
     keys_within,
-    side_label,
     speaker_on_side,
 )
 from service.summarize.neutrality.tokens import same_word, tokenize
@@ -237,7 +236,7 @@ def speaker_text(source: Source, lang: str) -> str:
 
 _EN_TRAILING = {"has", "have", "had", "is", "was", "were", "are", "also", "again", "then",
                 "on", "in", "at", "further", "earlier", "later", "today", "yesterday",
-                "however", "repeatedly", "had", "would", "will"}
+                "however", "repeatedly", "would", "will"}
 
 
 def _raw_claims(analysis: Analysis, names: list[str], skip: set[int]) -> list[Claim]:
