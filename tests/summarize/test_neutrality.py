@@ -174,3 +174,15 @@ def test_report_is_json_ready() -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_lexicons_hold_at_least_40_terms(lang: str) -> None:
     assert len(set(load_lexicon(lang))) >= 40
+
+
+@pytest.mark.parametrize("summary", ["\ufffdou\ufffdou\ufffdou\ufffdou.",
+                                     "Zorblat quingle frambled the vextor."])
+def test_a_sentence_the_article_does_not_support_is_novel_content(summary: str) -> None:
+    # Gibberish (what a random or broken model writes) names nothing and has no number:
+    # it must still fail, not pass every check by saying nothing checkable.
+    report = check_neutrality(ARTICLES["en"], summary, "en")
+    assert "novel_content" in report.failed
+    messages = {f.message for f in report.checks["novel_content"].findings}
+    assert messages & {"undecodable text (U+FFFD) is not article content",
+                       "the sentence shares no word with the article"}

@@ -52,6 +52,26 @@ def _name_tokens(summary: Analysis) -> list[Token]:
     return found
 
 
+def _unsupported_sentences(article: Analysis, summary: Analysis,
+                           vocab: Vocabulary) -> list[Finding]:
+    """Sentences that share no word with the article, or carry text that could not be
+    decoded (U+FFFD): whatever they say, the article does not say it."""
+    findings: list[Finding] = []
+    for sentence in summary.sentences:
+        if "\ufffd" in sentence.text and "\ufffd" not in article.text:
+            findings.append(Finding(NAME, "undecodable text (U+FFFD) is not article content",
+                                    sentence.text, sentence.start, sentence.end))
+            continue
+        words = [t for t in sentence.tokens if any(c.isalpha() for c in t.text)
+                 and not is_stopword(t.lower, summary.lang)]
+        if words and not any(vocab.contains(t.lower) or (summary.lang == "ko"
+                                                          and t.text in article.text)
+                             for t in words):
+            findings.append(Finding(NAME, "the sentence shares no word with the article",
+                                    sentence.text, sentence.start, sentence.end))
+    return findings
+
+
 def check(article: Analysis, summary: Analysis, *, same_language: bool) -> CheckResult:
     """Flag numbers (always) and names/dates (same language only) absent from the article."""
     result = CheckResult(NAME)
@@ -74,6 +94,7 @@ def check(article: Analysis, summary: Analysis, *, same_language: bool) -> Check
                          f"cannot be matched against the {article.lang} article")
         return result
     vocab = Vocabulary([t for s in article.sentences for t in s.tokens], article.lang)
+    result.findings.extend(_unsupported_sentences(article, summary, vocab))
     seen: set[str] = set()
     for token in _name_tokens(summary):
         if token.lower in seen:
