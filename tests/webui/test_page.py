@@ -133,6 +133,24 @@ def test_summary_shows_claims_and_marks_findings(servers, open_page, artefacts: 
     watched = open_page(servers("main"))
     page = watched.page
     paste(page, EN_WAR.text)
+    # What a random-weight summary fails is chance: it may fail only checks whose
+    # findings sit in the summary. So that the page's marking of the article is always
+    # exercised, the real response gains one finding that quotes the article (the
+    # server's findings themselves are tested in tests/summarize and tests/http).
+    quoted = next(line for line in EN_WAR.text.splitlines() if "has refuted claims" in line)
+
+    def add_article_finding(route) -> None:
+        body = route.fetch().json()
+        body["neutrality"]["checks"]["disputes"]["findings"].append(
+            {"check": "disputes", "message": "this denial is missing from the summary",
+             "span_text": quoted, "start": None, "end": None})
+        body["neutrality"]["checks"]["disputes"]["passed"] = False
+        body["neutrality"]["passed"] = False
+        if "disputes" not in body["neutrality"]["failed"]:
+            body["neutrality"]["failed"].append("disputes")
+        route.fulfill(json=body)
+
+    page.route("**/v1/summarize", add_article_finding)
     page.select_option("#mode", "abstractive")
     page.click("#summarize")
     page.wait_for_selector("#status:has-text('Summary done.')", timeout=300_000)
