@@ -222,7 +222,16 @@ class ModelPuller:
 
 
 def _folder_bytes(folder: Path) -> int:
-    """Bytes of the files under ``folder`` (0 when it does not exist)."""
-    if not folder.is_dir():
-        return 0
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    """Bytes of the files under ``folder`` (0 when it does not exist). The pull thread
+    may rename or remove the folder while a probe measures it: what vanished counts 0."""
+    total = 0
+    try:
+        for path in folder.rglob("*"):
+            try:
+                if path.is_file():
+                    total += path.stat().st_size
+            except OSError:
+                continue
+    except OSError:
+        return total
+    return total
