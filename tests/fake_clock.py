@@ -14,6 +14,7 @@ class FakeClock:
     def __init__(self, start: float = 1000.0) -> None:
         self.t = start
         self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
+        self._changed = asyncio.Event()
 
     def now(self) -> float:
         return self.t
@@ -24,6 +25,7 @@ class FakeClock:
             return
         entry = (self.t + seconds, asyncio.get_running_loop().create_future())
         self._sleepers.append(entry)
+        self._changed.set()
         try:
             await entry[1]
         finally:
@@ -35,3 +37,11 @@ class FakeClock:
         for when, future in list(self._sleepers):
             if when <= self.t and not future.done():
                 future.set_result(None)
+
+    async def sleeping_until(self, when: float, timeout: float = 10.0) -> None:
+        """Wait until some task sleeps until exactly ``when``."""
+        async def wait() -> None:
+            while not any(w == when for w, f in self._sleepers if not f.done()):
+                self._changed.clear()
+                await self._changed.wait()
+        await asyncio.wait_for(wait(), timeout)

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 import pytest
+from fake_clock import FakeClock
 
 from service.batching import BatchScheduler
 from service.engines.base import BatchKey, Generated
@@ -87,45 +88,6 @@ class FakeEngine:
         return await asyncio.wait_for(self._started.get(), GUARD_S)
 
 
-class FakeClock:
-    """Time stands still until :meth:`advance`."""
-
-    def __init__(self) -> None:
-        self.t = 0.0
-        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
-        self._changed = asyncio.Event()
-
-    def now(self) -> float:
-        return self.t
-
-    async def sleep(self, seconds: float) -> None:
-        if seconds <= 0:
-            await asyncio.sleep(0)
-            return
-        entry = (self.t + seconds, asyncio.get_running_loop().create_future())
-        self._sleepers.append(entry)
-        self._changed.set()
-        try:
-            await entry[1]
-        finally:
-            self._sleepers.remove(entry)
-
-    def advance(self, seconds: float) -> None:
-        """Move time on and wake every sleeper that is due."""
-        self.t += seconds
-        for when, future in self._sleepers:
-            if when <= self.t and not future.done():
-                future.set_result(None)
-
-    async def sleeping_until(self, when: float) -> None:
-        """Wait until some task sleeps until exactly ``when``."""
-        async def wait() -> None:
-            while not any(w == when for w, f in self._sleepers if not f.done()):
-                self._changed.clear()
-                await self._changed.wait()
-        await asyncio.wait_for(wait(), GUARD_S)
-
-
 async def until(condition: Callable[[], bool]) -> None:
     """Yield to the event loop until ``condition`` holds (other tasks run meanwhile)."""
     async def wait() -> None:
@@ -148,7 +110,7 @@ def wait_until():
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(start=0.0)
 
 
 @pytest.fixture
