@@ -246,6 +246,9 @@ def run_config(args: argparse.Namespace, engine: str, beams: int) -> dict[str, A
     server_env = {"NEWSROOM_MAX_BATCH_ITEMS": str(batch), "NEWSROOM_REQUEST_TIMEOUT_S": "1800"}
     if args.max_wait_ms is not None:
         server_env["NEWSROOM_MAX_WAIT_MS"] = str(args.max_wait_ms)
+    for pair in args.server_env:
+        name, _, value = pair.partition("=")
+        server_env[name] = value
 
     server = real_server(registry, MODEL, free_port(), cache / f"server-{engine}-{beams}.log",
                          server_env)
@@ -396,6 +399,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="Server's batching wait (NEWSROOM_MAX_WAIT_MS); default: the "
                              "server's own default.")
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="A setting for the newsroom-mt server (e.g. "
+                             "NEWSROOM_BATCH_REGROUP_MS=250); repeatable. The server "
+                             "otherwise runs with its defaults.")
     parser.add_argument("--sidebyside", choices=("long", "realistic", "both"),
                         help="Run the LibreTranslate side by side instead (see above).")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="NTREX-128 folder.")

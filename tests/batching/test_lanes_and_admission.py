@@ -202,3 +202,44 @@ async def test_without_a_deadline_or_a_measurement_everything_is_admitted(
     scheduler = await make_scheduler(engine)
     assert scheduler.estimated_wait(100) is None
     assert len(await scheduler.submit([f"x{i}" for i in range(100)], KEY, deadline=1.0)) == 100
+
+
+async def test_interactive_work_keeps_to_the_regular_lanes_while_no_bulk_work_runs(
+        make_scheduler, make_engine, wait_until):
+    # 3 lanes, 1 reserved: with interactive work only, two batches share the 8 items
+    # (one per regular lane, one per core); a third would split callers into smaller
+    # batches and share a core.
+    engine = make_engine(gated=True, parallel_batches=3)
+    scheduler = await make_scheduler(engine, max_batch_items=32, max_wait_ms=0,
+                                     interactive_lanes=1)
+    request = asyncio.create_task(scheduler.submit([f"s{i}" for i in range(8)], KEY,
+                                                   priority=1))
+    batches = [await engine.started(), await engine.started()]
+    assert sorted(len(b) for b in batches) == [4, 4]
+    late = asyncio.create_task(scheduler.submit(["late"], KEY, priority=1))
+    await wait_until(lambda: scheduler.queue_depth == 1)
+    await asyncio.sleep(0.05)
+    assert len(engine.calls) == 2  # the reserved lane stays idle
+    engine.release(1)
+    assert await engine.started() == ["late"]
+    engine.release(2)
+    assert len(await request) == 8
+    assert [g.text for g in await late] == ["LATE"]
+
+
+async def test_the_reserved_lane_takes_interactive_work_once_bulk_work_runs(
+        make_scheduler, make_engine, wait_until):
+    engine = make_engine(gated=True, parallel_batches=3)
+    scheduler = await make_scheduler(engine, max_batch_items=4, max_wait_ms=0,
+                                     interactive_lanes=1)
+    bulk = asyncio.create_task(scheduler.submit([f"b{i}" for i in range(4)], KEY))
+    # Bulk work is shared out over the two regular lanes...
+    assert sorted([await engine.started(), await engine.started()]) == [["b0", "b1"],
+                                                                         ["b2", "b3"]]
+    # ...and the reserved lane serves the headline while they run.
+    headline = asyncio.create_task(scheduler.submit(["one"], KEY, priority=1))
+    assert await engine.started() == ["one"]
+    assert scheduler.running_batches == 3
+    engine.release(3)
+    assert len(await bulk) == 4
+    assert [g.text for g in await headline] == ["ONE"]
