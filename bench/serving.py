@@ -382,7 +382,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              " in turn; one JSON line with every run.")
     parser.add_argument("--out-tokens", type=int, default=32,
                         help="Forced output length (min = max new tokens).")
-    parser.add_argument("--sentences", type=int, default=96,
+    parser.add_argument("--sentences", type=int, default=384,
                         help="Sentences per served load level (at least 2 per client).")
     parser.add_argument("--single-sentences", type=int, default=16,
                         help="Sentences of the 1-client level (served and naive).")

@@ -30,6 +30,9 @@ REPO = Path(__file__).resolve().parents[1]
 TRANSLATE = "/v1/translate"
 #: Generous: a bulk request of 50 articles takes a minute on 2 cores.
 HTTP_TIMEOUT = httpx.Timeout(600.0, connect=30.0)
+#: Idle pooled connections are dropped before uvicorn's keep-alive timeout (5 s) closes
+#: them: reusing one the server is closing ends the request in ReadError.
+KEEPALIVE_EXPIRY_S = 2.0
 
 
 def free_port() -> int:
@@ -200,7 +203,8 @@ async def closed_loop(url: str, requests: Sequence[Sequence[str]], clients: int,
     """``clients`` concurrent clients work through ``requests`` (each a list of texts)."""
     bodies = iter([payload(texts, source, target) for texts in requests])
     latencies: list[float] = []
-    limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
+    limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4,
+                          keepalive_expiry=KEEPALIVE_EXPIRY_S)
 
     async with httpx.AsyncClient(base_url=url, timeout=HTTP_TIMEOUT, limits=limits) as http:
         async def client() -> None:
@@ -235,7 +239,8 @@ async def interactive_under_bulk(url: str, sentences: Sequence[str], bulk: Seque
     ``interactive_work_share`` is the part of the bulk time the interactive requests
     need even on an idle server (their idle mean latency x count / bulk time): a cost
     no scheduler can avoid, against which ``throughput_cost`` is to be read."""
-    async with httpx.AsyncClient(base_url=url, timeout=HTTP_TIMEOUT) as http:
+    limits = httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_S)
+    async with httpx.AsyncClient(base_url=url, timeout=HTTP_TIMEOUT, limits=limits) as http:
         idle = [await _post(http, payload([s], source, target)) for s in sentences[:samples]]
         bulk_alone = await _post(http, payload(bulk, source, target))
 
