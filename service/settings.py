@@ -101,7 +101,8 @@ class Settings(BaseSettings):
     bulk_batch_items_while_interactive: int = Field(
         default=8, ge=0, description="While interactive requests are arriving, bulk batches "
         "hold at most this many items, so an interactive request never waits behind a long "
-        "batch (0 = off: full bulk batches always).")
+        "batch (0 = off: full bulk batches always). Applies to models without an "
+        "interactive lane (the transformers engine); lanes make it unnecessary.")
     interactive_lanes: int = Field(
         default=1, ge=0, description="Extra batch lanes (CTranslate2 translators) kept for "
         "interactive requests, so a headline never waits for a bulk batch to end (0 = none).")

@@ -242,3 +242,21 @@ async def test_items_with_different_keys_never_share_a_batch(
     await asyncio.gather(blocker, *tasks)
     assert [(texts, key) for texts, key in engine.calls[1:]] == [
         (["a", "d"], KEY), (["b"], to_ru), (["c"], beams)]
+
+
+async def test_bulk_batches_keep_their_size_when_a_lane_is_kept_for_interactive_work(
+        make_scheduler, make_engine, wait_until):
+    # The short-bulk rule is for one-lane engines: with a reserved lane, a headline
+    # never waits for a bulk batch, so capping bulk batches would only slow them.
+    engine = make_engine(gated=True, parallel_batches=2)
+    scheduler = await make_scheduler(engine, max_batch_items=8, interactive_lanes=1,
+                                     bulk_items_while_interactive=2,
+                                     interactive_window_s=10.0)
+    interactive = asyncio.create_task(scheduler.submit(["news"], KEY, priority=1))
+    assert await engine.started() == ["news"]
+    engine.release()
+    await interactive
+    bulk = asyncio.create_task(scheduler.submit([f"b{i}" for i in range(6)], KEY))
+    assert await engine.started() == [f"b{i}" for i in range(6)]
+    engine.release()
+    assert len(await bulk) == 6
