@@ -24,6 +24,9 @@ Full run (about an hour on 2 quiet cores; ~7 GB of fp32 weights on disk and in R
 
     python bench/summarize_llm.py --articles 32 --layers 28 --batch 8 --new-tokens 100
 
+The one-at-a-time rate is per article: ``--single-articles 4`` measures it on the first
+4 articles (a quarter of the time) while the batched run still takes all of them.
+
 Reduced smoke run (what a busy shared machine allows):
 
     python bench/summarize_llm.py --articles 4 --layers 2 --batch 4 --new-tokens 100
@@ -157,8 +160,10 @@ def _load_engine(kind: str, model_dir: Path, threads: int) -> Any:
 
 
 def worker(kind: str, model_dir: Path, prompts: list[str], batch: int, new_tokens: int,
-           threads: int) -> dict[str, Any]:
-    """Load one engine; run the prompts one at a time, then in batches."""
+           threads: int, single: int = 0) -> dict[str, Any]:
+    """Load one engine; run the first ``single`` prompts (0: all) one at a time, then
+    all of them in batches. Rates are per article, so a subset measures the
+    one-at-a-time rate in a fraction of the time."""
     from service.engines.base import BatchKey, GenerationOptions
 
     started = time.perf_counter()
@@ -174,10 +179,11 @@ def worker(kind: str, model_dir: Path, prompts: list[str], batch: int, new_token
     tokens = []
     t0 = time.perf_counter()
     first = None
-    for prompt in prompts:
+    alone = prompts[:single] if single > 0 else prompts
+    for prompt in alone:
         tokens.append(engine.generate([prompt], key)[0].tokens)
         first = first if first is not None else time.perf_counter() - t0
-    single = time.perf_counter() - t0
+    single_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     first_batch = None
     for start in range(0, len(prompts), batch):
@@ -186,9 +192,10 @@ def worker(kind: str, model_dir: Path, prompts: list[str], batch: int, new_token
         first_batch = first_batch if first_batch is not None else time.perf_counter() - t0
     batched = time.perf_counter() - t0
     result.update(
-        one_at_a_time_articles_s=round(len(prompts) / single, 4),
+        one_at_a_time_articles=len(alone),
+        one_at_a_time_articles_s=round(len(alone) / single_s, 4),
         batched_articles_s=round(len(prompts) / batched, 4),
-        batched_speedup=round(single / batched, 2),
+        batched_speedup=round((len(prompts) / batched) / (len(alone) / single_s), 2),
         time_to_first_summary_s={"one_at_a_time": round(first or 0.0, 2),
                                  "batched": round(first_batch or 0.0, 2)},
         new_tokens_exact=all(t == new_tokens for t in tokens),
@@ -215,6 +222,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--new-tokens", type=int, default=100)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--single-articles", type=int, default=0,
+                        help="Articles run one at a time (the first N; 0 = all). The "
+                             "batched run always takes all --articles.")
     parser.add_argument("--engines", default="transformers_float32,transformers_bfloat16,"
                                              "ct2_int8")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -224,7 +234,7 @@ def main() -> None:
     if args.worker:
         prompts = json.loads(Path(args.prompts_file).read_text("utf-8"))
         print(json.dumps(worker(args.worker, args.model_dir, prompts, args.batch,
-                                args.new_tokens, args.threads)))
+                                args.new_tokens, args.threads, args.single_articles)))
         return
     model_dir = args.model_dir or build_model(args.layers, CACHE_DIR)
     articles = build_articles(args.articles, args.words)
@@ -241,7 +251,8 @@ def main() -> None:
         done = subprocess.run(
             [sys.executable, __file__, "--worker", kind, "--model-dir", str(model_dir),
              "--prompts-file", str(prompts_file), "--batch", str(args.batch),
-             "--new-tokens", str(args.new_tokens), "--threads", str(args.threads)],
+             "--new-tokens", str(args.new_tokens), "--threads", str(args.threads),
+             "--single-articles", str(args.single_articles)],
             capture_output=True, text=True)
         lines = done.stdout.strip().splitlines()
         results[kind] = (json.loads(lines[-1]) if done.returncode == 0 and lines else
@@ -258,6 +269,7 @@ def main() -> None:
     print(json.dumps({
         "bench": "summarize_llm", "model": "Qwen3-1.7B architecture, random weights",
         "layers": args.layers, "params": meta["params"], "articles": args.articles,
+        "single_articles": args.single_articles or args.articles,
         "words_per_article": args.words, "batch": args.batch, "new_tokens": args.new_tokens,
         "threads": args.threads,
         "reduced": args.layers < 28 or args.articles < 32,
