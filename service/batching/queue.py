@@ -4,7 +4,8 @@ Policy, in order:
 
 1. Only items with one :class:`BatchKey` share a batch. The key is taken from the
    first request in rotation among those of the highest priority present.
-2. Strict priority classes (a higher ``priority`` is served first). Bulk classes
+2. Priority classes (a higher ``priority`` is served first; the scheduler gives bulk
+   work a turn after a run of interactive batches, with ``max_priority``). Bulk classes
    (``priority <= 0``) backfill each other's empty slots: a fuller batch raises
    throughput. An interactive class (``priority > 0``) is never backfilled with
    lower classes: on a CPU a batch's time grows with its size, so an interactive
@@ -134,6 +135,8 @@ class PlanLimits:
     now: float = 0.0
     #: Only requests of at least this priority (None: all).
     min_priority: int | None = None
+    #: Only requests of at most this priority (None: all): a bulk turn.
+    max_priority: int | None = None
 
 
 class _Builder:
@@ -232,7 +235,8 @@ class FairQueue:
     def plan(self, limits: PlanLimits) -> Batch | None:
         """The batch that would be dispatched now (the queue is not changed)."""
         eligible = [r for r in self._rotation
-                    if limits.min_priority is None or r.priority >= limits.min_priority]
+                    if (limits.min_priority is None or r.priority >= limits.min_priority)
+                    and (limits.max_priority is None or r.priority <= limits.max_priority)]
         if not eligible:
             return None
         top = max(r.priority for r in eligible)

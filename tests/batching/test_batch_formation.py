@@ -260,3 +260,24 @@ async def test_bulk_batches_keep_their_size_when_a_lane_is_kept_for_interactive_
     assert await engine.started() == [f"b{i}" for i in range(6)]
     engine.release()
     assert len(await bulk) == 6
+
+
+async def test_a_stream_of_headlines_never_starves_bulk_work(
+        make_scheduler, make_engine, wait_until):
+    # Interactive work goes first, but after INTERACTIVE_STREAK interactive batches in a
+    # row while bulk work waits, one bulk batch runs: headlines that need the whole
+    # engine must not stop an archive job forever.
+    from service.batching.scheduler import INTERACTIVE_STREAK
+
+    engine = make_engine(gated=True)
+    scheduler = await make_scheduler(engine, max_batch_items=1)
+    blocker = await hold_engine(scheduler, engine)
+    bulk = asyncio.create_task(scheduler.submit(["b0", "b1"], KEY))
+    heads = [asyncio.create_task(scheduler.submit([f"h{i}"], KEY, priority=1))
+             for i in range(2 * INTERACTIVE_STREAK)]
+    await wait_until(lambda: scheduler.queue_depth == 2 + 2 * INTERACTIVE_STREAK)
+    engine.release(100)
+    await asyncio.gather(bulk, blocker, *heads)
+    first = [[f"h{i}"] for i in range(INTERACTIVE_STREAK)]
+    second = [[f"h{i}"] for i in range(INTERACTIVE_STREAK, 2 * INTERACTIVE_STREAK)]
+    assert engine.batches[1:] == first + [["b0"]] + second + [["b1"]]
