@@ -9,7 +9,10 @@
 #   SCENARIO=realistic the same weights with a bias on the </s> logit (bench/ltpeer_realistic.py,
 #                      EOS_BIAS) so outputs end after ~40 tokens on average, served to BOTH servers;
 #                      newsroom-mt decodes like LibreTranslate (beam 4, length penalty 0.2, at most
-#                      256 new tokens, nothing forced).
+#                      256 new tokens, nothing forced). Most outputs end after ~10 tokens,
+#                      but beam search keeps decoding until 4 hypotheses finish, usually to
+#                      256: the work is that of long outputs (bench/ltpeer_ceiling.py shows
+#                      the engine's own ceiling; docs/engines.md has the figures).
 #
 # Run from the project checkout with its venv built (.venv, extras ct2), on a quiet machine:
 #   bash bench/sidebyside.sh                        # ~30 min the first time (LibreTranslate venv)
