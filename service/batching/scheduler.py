@@ -454,7 +454,7 @@ class BatchScheduler:
         interactive = all(item.request.priority > 0 for item in batch.items)
         if not interactive:
             self._interactive_streak = 0
-        elif any(r.priority <= 0 for r in self._queue.requests()):
+        elif self._bulk_queued():
             self._interactive_streak += 1
         started = self._clock.now()
         expected = self._cost.seconds(len(batch.items), batch.longest,
@@ -502,7 +502,11 @@ class BatchScheduler:
     def _bulk_present(self) -> bool:
         """True while a bulk batch runs or bulk items are queued."""
         return (any(not lane.interactive for lane in self._running.values())
-                or any(r.priority <= 0 for r in self._queue.requests()))
+                or self._bulk_queued())
+
+    def _bulk_queued(self) -> bool:
+        """True while bulk items (``priority <= 0``) wait in the queue."""
+        return any(r.priority <= 0 for r in self._queue.requests())
 
     async def _next_batch(self) -> Batch | None:
         """Wait until a lane is free and a batch is full or its oldest item waited
@@ -542,7 +546,7 @@ class BatchScheduler:
         may use (several free lanes each get a part of the queue, so all run)."""
         # A bulk turn after INTERACTIVE_STREAK interactive batches, if bulk may start.
         bulk_turn = (self._interactive_streak >= INTERACTIVE_STREAK and free_bulk > 0
-                     and any(r.priority <= 0 for r in self._queue.requests()))
+                     and self._bulk_queued())
         top = 0 if bulk_turn else None
         limits = self._limits(min_priority, self._max_items, self._max_seconds, top)
         batch = self._queue.plan(limits)
