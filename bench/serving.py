@@ -247,7 +247,9 @@ def run_config(args: argparse.Namespace, engine: str, beams: int) -> dict[str, A
     if args.max_wait_ms is not None:
         server_env["NEWSROOM_MAX_WAIT_MS"] = str(args.max_wait_ms)
     for pair in args.server_env:
-        name, _, value = pair.partition("=")
+        name, sep, value = pair.partition("=")
+        if not sep or not name.startswith("NEWSROOM_"):
+            sys.exit(f"--server-env {pair!r}: expected NEWSROOM_NAME=VALUE")
         server_env[name] = value
 
     server = real_server(registry, MODEL, free_port(), cache / f"server-{engine}-{beams}.log",
