@@ -32,10 +32,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-MODELS = {"long": Path("/tmp/perf/marian-ct2-int8"),
-          "realistic": Path("/tmp/perf/marian-ct2-int8-eos")}
+from ltpeer_realistic import CT2_OUT, DATA
+
+MODELS = {"long": Path("/tmp/perf/marian-ct2-int8"), "realistic": CT2_OUT}
 SPM = Path("/tmp/perf/spm_work/m.model")
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ntrex128" / "eng.txt"
 BATCHES = (1, 2, 4, 8, 16)
 
 

@@ -489,13 +489,13 @@ class BatchScheduler:
         per core on a CPU): a batch on a reserved lane would then only share a core with
         another, and split the callers into more, smaller batches (measured on 2 cores,
         32 closed-loop clients: 3 lanes gave batches of 7.8 items and 0.60 of the engine
-        ceiling; see docs/engines.md)."""
+        ceiling, one reduced run each way; see docs/engines.md)."""
         running = len(self._running)
         free = self._lanes - running
         bulk_running = sum(1 for lane in self._running.values() if not lane.interactive)
         regular = self._lanes - self._reserved
         free_bulk = max(0, min(free, regular - bulk_running))
-        if not bulk_running and not self._bulk_present():
+        if not bulk_running and not self._bulk_queued():
             free = max(0, min(free, regular - running))
         return free, free_bulk
 
@@ -557,7 +557,7 @@ class BatchScheduler:
             # Interactive requests are arriving and no lane is kept for them: keep bulk
             # batches short, since an interactive input waits for the batch already on
             # the CPU. With a reserved lane, short bulk batches would only cost the bulk
-            # work (measured, CTranslate2, 2 cores: 50 articles under one headline a
+            # work (one run, CTranslate2, 2 cores: 50 articles under one headline a
             # second took 1.85x their time alone with bulk batches capped at 8 items).
             items = self._bulk_cap or self._max_items
             seconds = _min_or_none(self._max_seconds, self._bulk_seconds)
