@@ -7,7 +7,7 @@
 #                      int8, beam 4, every output 256 tokens (newsroom-mt forces 256 new tokens,
 #                      LibreTranslate decodes to CTranslate2's limit of 256).
 #   SCENARIO=realistic the same weights with a bias on the </s> logit (bench/ltpeer_realistic.py,
-#                      EOS_BIAS) so outputs end after ~40 tokens on average, served to BOTH servers;
+#                      EOS_BIAS) meant to end outputs early, served to BOTH servers;
 #                      newsroom-mt decodes like LibreTranslate (beam 4, length penalty 0.2, at most
 #                      256 new tokens, nothing forced). Most outputs end after ~10 tokens,
 #                      but beam search keeps decoding until 4 hypotheses finish, usually to
