@@ -148,7 +148,11 @@ def _transformers_engine(entry: ModelEntry, source: str | Path, settings: Any,
         from service.engines.nli import NLIEngine
 
         return NLIEngine.load(entry, source, placement)  # type: ignore[return-value]
-    return TransformersEngine.load(entry, source, placement)
+    engine = TransformersEngine.load(entry, source, placement)
+    # One bulk lane (torch's threads already use every core) plus the interactive lanes:
+    # a headline runs beside a bulk batch instead of waiting for it (docs/engines.md).
+    engine.parallel_batches = 1 + max(0, int(settings.interactive_lanes))
+    return engine
 
 
 def _load_ct2(entry: ModelEntry, settings: Any, placement: Placement) -> Engine:

@@ -78,6 +78,9 @@ class TransformersEngine:
         self.dtype = placement.dtype
         # Tokenizers keep ``src_lang`` as state: serialise every use of it.
         self._tok_lock = threading.Lock()
+        #: Batches run at once (concurrent ``generate`` calls on the one model): set by
+        #: the loader to one bulk lane plus the interactive lanes.
+        self.parallel_batches = 1
         self.max_input_tokens = self._max_input_tokens()
         unk = tokenizer.unk_token_id
         check_target_tokens(entry, lambda token: tokenizer.convert_tokens_to_ids(token) != unk)
@@ -183,7 +186,8 @@ class TransformersEngine:
                 # not list language codes among their special tokens).
                 row = row[1:]
             cleaned.append(row)
-        texts_out = self.tokenizer.batch_decode(cleaned, skip_special_tokens=True)
+        with self._tok_lock:  # a second lane may be encoding meanwhile
+            texts_out = self.tokenizer.batch_decode(cleaned, skip_special_tokens=True)
         return [Generated(text=text.strip(), tokens=sum(1 for tok in row if tok != pad))
                 for row, text in zip(cleaned, texts_out)]
 

@@ -96,3 +96,32 @@ def test_missing_model_names_the_model_and_the_pull_command(tmp_path: Path,
     message = info.value.message
     assert "Model 'opus-mt-tc-big-en-zle' (Helsinki-NLP/opus-mt-tc-big-en-zle) is not available" in message
     assert message.endswith("Pull it with: newsroom-mt models pull opus-mt-tc-big-en-zle")
+
+
+def test_a_second_lane_is_kept_for_interactive_work_unless_turned_off(
+        tiny_registry: Path, tmp_path: Path) -> None:
+    # bench/lanes_probe.py: a headline beside a bulk batch beat short bulk batches on both
+    # its latency and the bulk rate; interactive_lanes=0 restores the one-lane engine.
+    lanes = EngineCache(Settings(registry=tiny_registry, models_dir=tmp_path))
+    assert lanes.get("tiny-marian-en-uk").parallel_batches == 2
+    alone = EngineCache(Settings(registry=tiny_registry, models_dir=tmp_path,
+                                 interactive_lanes=0))
+    assert alone.get("tiny-marian-en-uk").parallel_batches == 1
+
+
+@pytest.mark.parametrize("model,src,tgt", [("tiny-marian-en-uk", "en", "uk"),
+                                           ("tiny-m2m100", "ru", "ko")])
+def test_concurrent_lanes_give_the_outputs_of_one_lane(manager: EngineCache, model: str,
+                                                      src: str, tgt: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = manager.get(model)
+    # Two directions at once on M2M100: the tokenizer's src_lang is shared state.
+    keys = [BatchKey(src, tgt, GenerationOptions(num_beams=1)),
+            BatchKey("en", tgt if tgt != "en" else "uk", GenerationOptions(num_beams=1))]
+    alone = [[g.text for g in engine.generate(TEXTS, key)] for key in keys]
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(3):
+            together = list(pool.map(lambda key: [g.text for g in engine.generate(TEXTS, key)],
+                                     keys))
+            assert together == alone
