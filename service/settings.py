@@ -91,8 +91,9 @@ class Settings(BaseSettings):
     max_batch_tokens: int = Field(default=4096, ge=16)
     max_wait_ms: float = Field(default=10.0, ge=0)
     batch_regroup_ms: float = Field(
-        default=100.0, ge=0, description="After a batch, wait up to this long for the callers "
-        "it answered to send their next input, when they would fill the next batch.")
+        default=300.0, ge=0, description="After a batch, wait up to this long for the callers "
+        "it answered to send their next input, when they would fill the next batch (the wait "
+        "ends sooner once they are back and pause for 100 ms).")
     max_queue_items: int = Field(default=4096, ge=1,
                                  description="Queued sentences per model before 429/503.")
     interactive_max_chars: int = Field(

@@ -39,9 +39,10 @@ class FakeClock:
                 future.set_result(None)
 
     async def sleeping_until(self, when: float, timeout: float = 10.0) -> None:
-        """Wait until some task sleeps until exactly ``when``."""
+        """Wait until some task sleeps until ``when`` (to a nanosecond: sleeps are
+        computed as ``now + (due - now)``, which rounds)."""
         async def wait() -> None:
-            while not any(w == when for w, f in self._sleepers if not f.done()):
+            while not any(abs(w - when) < 1e-9 for w, f in self._sleepers if not f.done()):
                 self._changed.clear()
                 await self._changed.wait()
         await asyncio.wait_for(wait(), timeout)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from service.batching.scheduler import REGROUP_GAP_S
 from service.engines.base import BatchKey, Generated, GenerationOptions
 
 KEY = BatchKey(src_lang="en", tgt_lang="uk")
@@ -96,22 +97,58 @@ async def test_items_queued_while_the_engine_ran_wait_for_more_callers(
     engine = make_engine(gated=True)
     scheduler = await make_scheduler(engine, max_wait_ms=500, regroup_ms=500,
                                      max_batch_items=4)
-    running = asyncio.create_task(scheduler.submit(["r0", "r1", "r2", "r3"], KEY))
-    assert await engine.started() == ["r0", "r1", "r2", "r3"]
+    running = [asyncio.create_task(scheduler.submit([f"r{i}"], KEY)) for i in range(4)]
+    assert sorted(await engine.started()) == ["r0", "r1", "r2", "r3"]
     early = asyncio.create_task(scheduler.submit(["early"], KEY))
     await wait_until(lambda: scheduler.queue_depth == 1)
     clock.advance(2.0)  # the batch runs far longer than max_wait
     engine.release()
-    await running
-    # "early" has waited 2 s already, but the caller just answered is expected back:
-    # the next batch waits for it (at most regroup_ms from when the engine got free)...
+    await asyncio.gather(*running)
+    # "early" has waited 2 s already, but the four callers just answered are expected
+    # back: the next batch waits for them (regroup_ms while none is back yet), until
+    # they pause for REGROUP_GAP_S...
     await clock.sleeping_until(2.5)
+    clock.advance(0.03)
+    late = [asyncio.create_task(scheduler.submit(["late0"], KEY))]
+    await clock.sleeping_until(2.03 + REGROUP_GAP_S)
+    clock.advance(0.03)
+    late.append(asyncio.create_task(scheduler.submit(["late1"], KEY)))
+    await clock.sleeping_until(2.06 + REGROUP_GAP_S)
     assert engine.batches == [["r0", "r1", "r2", "r3"]]
-    # ...and leaves as soon as it is back, without waiting out the window.
-    late = asyncio.create_task(scheduler.submit(["late"], KEY))
-    assert await engine.started() == ["early", "late"]
+    # ...and leaves with the callers back so far once they pause.
+    clock.advance(REGROUP_GAP_S)
+    assert await engine.started() == ["early", "late0", "late1"]
     engine.release()
-    assert (await early, await late) == ([Generated("EARLY", 1)], [Generated("LATE", 1)])
+    assert await early == [Generated("EARLY", 1)]
+    assert [await task for task in late] == [[Generated("LATE0", 1)], [Generated("LATE1", 1)]]
+
+
+async def test_regrouping_never_waits_longer_than_regroup_ms(
+        make_scheduler, clock, make_engine, wait_until):
+    engine = make_engine(gated=True)
+    scheduler = await make_scheduler(engine, max_wait_ms=500, regroup_ms=100,
+                                     max_batch_items=8)
+    running = [asyncio.create_task(scheduler.submit([f"r{i}"], KEY)) for i in range(8)]
+    assert len(await engine.started()) == 8
+    early = asyncio.create_task(scheduler.submit(["early"], KEY))
+    await wait_until(lambda: scheduler.queue_depth == 1)
+    clock.advance(1.0)
+    engine.release()
+    await asyncio.gather(*running)
+    # Eight callers are expected back; three come, 30 ms apart (within the gap)...
+    late = []
+    for i in range(3):
+        clock.advance(0.03)
+        late.append(asyncio.create_task(scheduler.submit([f"late{i}"], KEY)))
+        await wait_until(lambda n=i: scheduler.queue_depth == n + 2)
+    # ...and the batch leaves regroup_ms after the engine got free, not later.
+    await clock.sleeping_until(1.1)
+    assert len(engine.batches) == 1
+    clock.advance(0.01)
+    assert await engine.started() == ["early", "late0", "late1", "late2"]
+    engine.release()
+    await early
+    await asyncio.gather(*late)
 
 
 async def test_a_lone_caller_does_not_wait_for_regrouping(
