@@ -243,3 +243,43 @@ async def test_the_reserved_lane_takes_interactive_work_once_bulk_work_runs(
     engine.release(3)
     assert len(await bulk) == 4
     assert [g.text for g in await headline] == ["ONE"]
+
+
+async def test_a_lane_that_frees_leaves_their_share_to_lanes_about_to_free(
+        make_scheduler, make_engine, clock, wait_until):
+    # Closed-loop callers stay in equal groups, one per lane: a lane that frees beside a
+    # running batch expected to end before its own would takes only its share of the
+    # queued and running work (without this, groups of 22, 10 and 10 callers cycled
+    # over two lanes in bench/serving.py).
+    engine = make_engine(gated=True, parallel_batches=2, clock=clock, seconds_per_call=1.0,
+                         seconds_per_item=0.1)
+    scheduler = await make_scheduler(engine, max_batch_items=16)
+    calibrate = asyncio.create_task(scheduler.submit(["c"], KEY))
+    assert await engine.started() == ["c"]
+    engine.release()
+    await calibrate
+    first = asyncio.create_task(scheduler.submit([f"a{i}" for i in range(8)], KEY))
+    assert [len(await engine.started()), len(await engine.started())] == [4, 4]
+    queued = asyncio.create_task(scheduler.submit([f"q{i}" for i in range(12)], KEY))
+    await wait_until(lambda: scheduler.queue_depth == 12)
+    engine.release()  # one lane ends; the other, with 4 items, will end before 12 would
+    assert len(await engine.started()) == 8
+    assert scheduler.queue_depth == 4
+    engine.release()  # either lane: the next one takes the 4 left
+    assert len(await engine.started()) == 4
+    engine.release(2)
+    assert len(await first) == 8 and len(await queued) == 12
+
+
+async def test_without_a_cost_estimate_a_free_lane_takes_the_whole_queue(
+        make_scheduler, make_engine, wait_until):
+    engine = make_engine(gated=True, parallel_batches=2)
+    scheduler = await make_scheduler(engine, max_batch_items=16)
+    first = asyncio.create_task(scheduler.submit([f"a{i}" for i in range(8)], KEY))
+    assert [len(await engine.started()), len(await engine.started())] == [4, 4]
+    queued = asyncio.create_task(scheduler.submit([f"q{i}" for i in range(12)], KEY))
+    await wait_until(lambda: scheduler.queue_depth == 12)
+    engine.release()
+    assert len(await engine.started()) == 12
+    engine.release(2)
+    assert len(await first) == 8 and len(await queued) == 12
