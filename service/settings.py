@@ -103,10 +103,12 @@ class Settings(BaseSettings):
         default=8, ge=0, description="While interactive requests are arriving, bulk batches "
         "hold at most this many items, so an interactive request never waits behind a long "
         "batch (0 = off: full bulk batches always). Applies to models without an "
-        "interactive lane (interactive_lanes=0, instruction models); lanes make it unnecessary.")
+        "interactive lane (interactive_lanes=0, instruction models); lanes make it "
+        "unnecessary.")
     interactive_lanes: int = Field(
         default=1, ge=0, description="Extra batch lanes (CTranslate2 translators, or concurrent "
-        "transformers generate calls) kept for interactive requests, so a headline never waits for a bulk batch to end (0 = none).")
+        "transformers generate calls) kept for interactive requests, so a headline never "
+        "waits for a bulk batch to end (0 = none).")
     max_batch_seconds: float = Field(
         default=15.0, ge=0, description="No batch is planned to run longer than this, by the "
         "scheduler's calibrated estimate (0 = no cap; deadlines still bound every batch). "
