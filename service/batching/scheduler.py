@@ -593,9 +593,10 @@ class BatchScheduler:
         it would (their callers' next inputs are part of the same work).
 
         Counting those lanes keeps closed-loop callers in equal groups, one per lane:
-        otherwise a lane that frees takes everything queued, and groups of 22, 10 and 10
-        callers cycle over two lanes instead of 16 and 16 (bench/serving.py, 32
-        clients, 2 lanes: mean batch ~12 items against 16 for the engine ceiling)."""
+        otherwise a lane that frees takes everything queued, and 32 callers on two lanes
+        settle in groups of 22, 10 and 10 (a simulation with this scheduler) or batches
+        of 4-16 items, ~12 on average (bench/serving.py's 32-client CTranslate2 load)
+        instead of 16 and 16."""
         soon = self._ending_before(batch, interactive)
         total = lanes + len(soon)
         if total <= 1:

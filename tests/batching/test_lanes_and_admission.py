@@ -249,8 +249,8 @@ async def test_a_lane_that_frees_leaves_their_share_to_lanes_about_to_free(
         make_scheduler, make_engine, clock, wait_until):
     # Closed-loop callers stay in equal groups, one per lane: a lane that frees beside a
     # running batch expected to end before its own would takes only its share of the
-    # queued and running work (without this, groups of 22, 10 and 10 callers cycled
-    # over two lanes in bench/serving.py).
+    # queued and running work (without this, 32 closed-loop callers on two lanes
+    # settled in groups of 22, 10 and 10 in a simulation with the real scheduler).
     engine = make_engine(gated=True, parallel_batches=2, clock=clock, seconds_per_call=1.0,
                          seconds_per_item=0.1)
     scheduler = await make_scheduler(engine, max_batch_items=16)
