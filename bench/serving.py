@@ -27,8 +27,9 @@ compare ratios within one run, not absolute numbers across machines.
 ``--sidebyside long|realistic|both`` runs instead the LibreTranslate side by side
 (``bench/sidebyside.sh``: the real LibreTranslate 1.9.6 and newsroom-mt with its
 defaults on the same random Opus-MT-base weights, CTranslate2 int8, beam 4, 32
-closed-loop clients): ``long`` forces 256 output tokens, ``realistic`` biases ``</s>``
-so outputs end after ~40 tokens (``bench/ltpeer_realistic.py``). Targets: >= 1.3x
+closed-loop clients): ``long`` forces 256 output tokens, ``realistic`` serves a model
+whose ``</s>`` logit rises with the position, so outputs end after ~40 tokens and the
+four beams of a sentence end together (``bench/ltpeer_realistic.py``). Targets: >= 1.3x
 (long) and >= 2.5x (realistic) LibreTranslate's output tokens/s, 0 failed requests,
 all cores busy. The first run builds LibreTranslate's venv (~30 min).
 

@@ -6,18 +6,19 @@
 #   SCENARIO=long      (default) the shared tool's run: random Opus-MT-base weights, CTranslate2
 #                      int8, beam 4, every output 256 tokens (newsroom-mt forces 256 new tokens,
 #                      LibreTranslate decodes to CTranslate2's limit of 256).
-#   SCENARIO=realistic the same weights with a bias on the </s> logit (bench/ltpeer_realistic.py,
-#                      EOS_BIAS) meant to end outputs early, served to BOTH servers;
-#                      newsroom-mt decodes like LibreTranslate (beam 4, length penalty 0.2, at most
-#                      256 new tokens, nothing forced). Most outputs end after ~10 tokens,
-#                      but beam search keeps decoding until 4 hypotheses finish, usually to
-#                      256: the work is that of long outputs (bench/ltpeer_ceiling.py shows
-#                      the engine's own ceiling; docs/engines.md has the figures).
+#   SCENARIO=realistic the same weights with an </s> logit that rises with the decoder position
+#                      (bench/ltpeer_realistic.py: EOS_RAMP, EOS_BIAS), served to BOTH servers:
+#                      outputs of ~42 tokens on average (26-47 on NTREX), the four beams of a
+#                      sentence ending together as a real model's do. newsroom-mt decodes like
+#                      LibreTranslate (beam 4, length penalty 0.2, at most 256 new tokens,
+#                      nothing forced). EOS_RAMP=0 gives the earlier constant-bias model, whose
+#                      beams decode long (docs/engines.md; bench/ltpeer_ceiling.py shows the
+#                      engine's own ceiling in either).
 #
 # Run from the project checkout with its venv built (.venv, extras ct2), on a quiet machine:
 #   bash bench/sidebyside.sh                        # ~30 min the first time (LibreTranslate venv)
 #   SCENARIO=realistic bash bench/sidebyside.sh
-# Knobs: LEVELS (32) MAX_REQ (160) MAX_S (240) NMT_VENV (.venv) EOS_BIAS (see ltpeer_realistic.py)
+# Knobs: LEVELS (32) MAX_REQ (160) MAX_S (240) NMT_VENV (.venv) EOS_RAMP EOS_BIAS (see ltpeer_realistic.py)
 # SKIP_LT=1 (reuse the last LibreTranslate result of the scenario); every NEWSROOM_* variable you
 # export reaches the newsroom-mt server. newsroom-mt runs with its defaults otherwise.
 # Output: /tmp/ltpeer/results/sidebyside-$SCENARIO.json and a one-line JSON summary.
@@ -38,7 +39,7 @@ case "$SCENARIO" in
     WEIGHTS=/tmp/perf/marian-base; CT2_DIR=/tmp/perf/marian-ct2-int8
     GENERATION="{num_beams: 4, max_new_tokens: 256, min_new_tokens: 256}" ;;
   realistic)
-    "$NV/bin/python" "$PROJ/bench/ltpeer_realistic.py" ${EOS_BIAS:+--bias "$EOS_BIAS"} --sentences 0 \
+    "$NV/bin/python" "$PROJ/bench/ltpeer_realistic.py" ${EOS_RAMP:+--ramp "$EOS_RAMP"} ${EOS_BIAS:+--bias "$EOS_BIAS"} --sentences 0 \
       > /tmp/ltpeer/logs/realistic_build.log 2>&1
     WEIGHTS=/tmp/perf/marian-base-eos; CT2_DIR=/tmp/perf/marian-ct2-int8-eos
     GENERATION="{num_beams: 4, max_new_tokens: 256, length_penalty: 0.2}" ;;
