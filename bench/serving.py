@@ -9,8 +9,10 @@ processes). Steps:
    tokenizer (``bench/common.py``), converted to CTranslate2 int8 if asked;
    the benchmark catalogue pins ``min_new_tokens = max_new_tokens = --out-tokens``, so
    every output has the same length whatever the random weights say;
-2. ``engine_ceiling``: the engine alone on batches of ``max_batch_items`` (in its own
-   process, whose peak RSS is the model's footprint), measured before and again after
+2. ``engine_ceiling``: the engine alone on the batches the scheduler forms for 32
+   closed-loop clients (each bulk lane ``min(max_batch_items, 32 / lanes)`` items per
+   call: 16 on CTranslate2's two lanes, 32 on the transformers bulk lane) in its own
+   process, whose peak RSS is the model's footprint, measured before and again after
    the served loads (steps 3 and 5), as the mean of the two;
 3. ``served``: the real server (``python -m service serve`` on 127.0.0.1) under 1, 8,
    32 and 64 closed-loop clients sending one NTREX sentence per request, and 4 clients
@@ -77,6 +79,9 @@ MODEL = "bench-opus-en-uk"
 SOURCE, TARGET = "en", "uk"
 #: Client counts of the one-sentence loads.
 LEVELS = (1, 8, 32, 64)
+#: The load level compared with the engine ceiling (served32/ceiling): the ceiling runs
+#: the batches the scheduler forms for this many closed-loop clients.
+CEILING_CLIENTS = 32
 #: The multi-sentence load: clients x sentences per request.
 MULTI_CLIENTS, MULTI_SIZE = 4, 16
 #: Matrix of ``--all``: (engine, beams).
@@ -160,7 +165,7 @@ def engine_ceiling(cache: Path, registry: Path, sentences: list[str], batch: int
         [sys.executable, str(REPO / "bench" / "serving_ceiling.py"), "--registry",
          str(registry), "--model", MODEL, "--sentences-file", str(sentences_file),
          "--batch", str(batch), "--source", SOURCE, "--target", TARGET,
-         "--out-tokens", str(out_tokens)],
+         "--out-tokens", str(out_tokens), "--clients", str(CEILING_CLIENTS)],
         env=env, cwd=REPO, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"engine ceiling failed:\n{done.stderr[-3000:]}")

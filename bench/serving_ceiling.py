@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -44,20 +45,28 @@ def bulk_lanes(engine: Engine, settings: Settings) -> int:
     return max(1, total - min(settings.interactive_lanes, total - 1))
 
 
+def items_per_call(batch: int, lanes: int, clients: int | None) -> int:
+    """Items per ``generate`` call on each lane: what the scheduler gives a lane when
+    ``clients`` single-sentence callers keep the queue full (their share,
+    ``ceil(clients / lanes)``, at most ``batch``, the per-batch cap); without
+    ``clients``, ``batch`` items shared over the lanes."""
+    if clients:
+        return min(batch, math.ceil(clients / lanes))
+    return math.ceil(batch / lanes)
+
+
 def measure(registry: Path, model: str, sentences: list[str], batch: int, source: str,
-            target: str, out_tokens: int) -> dict:
+            target: str, out_tokens: int, clients: int | None = None) -> dict:
     """Load the engine as the server does, warm it up, then time ``generate`` over
-    ``sentences``: ``batch`` items at a time shared over the engine's bulk lanes (one
-    thread per lane, ``ceil(batch / lanes)`` items per call, as the scheduler shares a
-    full queue out over free lanes)."""
-    import math
+    ``sentences`` on the engine's bulk lanes (one thread per lane), each call taking
+    ``items_per_call`` items."""
     import os
     from concurrent.futures import ThreadPoolExecutor
 
     settings = Settings(registry=registry)
     engine = load_by_name(Registry.from_settings(settings), settings, model)
     lanes = bulk_lanes(engine, settings)
-    per_lane = math.ceil(batch / lanes)
+    per_lane = items_per_call(batch, lanes, clients)
     # The key the server builds for a plain request (no per-request options).
     key = BatchKey(source, target)
     chunks = [sentences[i:i + per_lane] for i in range(0, len(sentences), per_lane)]
@@ -90,10 +99,13 @@ def main() -> None:
     parser.add_argument("--source", default="en")
     parser.add_argument("--target", default="uk")
     parser.add_argument("--out-tokens", type=int, default=32)
+    parser.add_argument("--clients", type=int, default=None,
+                        help="Closed-loop clients whose batches to reproduce (each lane "
+                             "takes min(batch, clients / lanes) items per call).")
     args = parser.parse_args()
     sentences = [s for s in args.sentences_file.read_text("utf-8").splitlines() if s]
     print(json.dumps(measure(args.registry, args.model, sentences, args.batch, args.source,
-                             args.target, args.out_tokens)))
+                             args.target, args.out_tokens, args.clients)))
 
 
 if __name__ == "__main__":
