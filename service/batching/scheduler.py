@@ -151,6 +151,8 @@ class BatchScheduler:
         # answered: their callers are expected back with more work soon.
         self._queued_at_free = 0
         self._answered_last = 0
+        # Requests submitted since a lane last became free.
+        self._arrived_since_free = 0
         self._last_arrival = float("-inf")
 
     @classmethod
@@ -317,6 +319,7 @@ class BatchScheduler:
                               future=asyncio.get_running_loop().create_future(),
                               results=[None] * count, unanswered=count)
         self._last_arrival = self._clock.now()
+        self._arrived_since_free += 1
         self._queue.add(request, [WorkItem(request, i, item.text, n, item.key)
                                   for i, (item, n) in enumerate(zip(inputs, tokens))])
         self._live.add(request)
@@ -590,7 +593,8 @@ class BatchScheduler:
                limits: PlanLimits, top: int | None) -> Batch:
         """``batch`` cut to its share of the queued work of its key, shared over the
         ``lanes`` free lanes and the running lanes of the same work that will end before
-        it would (their callers' next inputs are part of the same work).
+        it would (their callers' next inputs are part of the same work), counting the
+        callers still on their way back from the lane that freed last (``_returning``).
 
         Counting those lanes keeps closed-loop callers in equal groups, one per lane:
         otherwise a lane that frees takes everything queued, and 32 callers on two lanes
@@ -603,7 +607,8 @@ class BatchScheduler:
             return batch
         waiting = self._queue.count(batch.key, min_priority)
         in_flight = sum(len(running.items) for running in soon)
-        share = math.ceil(min(waiting + in_flight, self._max_items * total) / total)
+        expected = waiting + in_flight + self._returning()
+        share = math.ceil(min(expected, self._max_items * total) / total)
         if share >= len(batch.items):
             return batch
         split = self._queue.plan(self._limits(min_priority, share, limits.max_seconds, top))
@@ -614,6 +619,18 @@ class BatchScheduler:
         # share is all this lane should take.
         split.full = batch.full or bool(soon)
         return split
+
+    def _returning(self) -> int:
+        """Callers answered by the lane that last became free and not back yet, while
+        regrouping may still wait for them.
+
+        Two lanes that free within milliseconds of each other would otherwise share out
+        only the first lane's callers, who are back already: 32 closed-loop clients on
+        two CTranslate2 lanes fell from 16 + 16 to 8 + 9 every few rounds (debug log,
+        bench/serving.py's 32-client load) and took rounds to grow back."""
+        if self._clock.now() >= self._engine_free_at + self._regroup:
+            return 0
+        return max(0, self._answered_last - self._arrived_since_free)
 
     def _ending_before(self, batch: Batch, interactive: bool) -> list[Batch]:
         """Running batches of ``batch``'s key and class expected to end before
@@ -677,6 +694,7 @@ class BatchScheduler:
             self._engine_free_at = self._clock.now()
             self._queued_at_free = self._queue.depth
             self._answered_last = len({id(i.request) for i in items if i.request.done})
+            self._arrived_since_free = 0
 
     async def _run_isolating(self, key: BatchKey, items: list[WorkItem]) -> None:
         """Run ``items``; on failure split in halves until the failing items are

@@ -283,3 +283,50 @@ async def test_without_a_cost_estimate_a_free_lane_takes_the_whole_queue(
     assert len(await engine.started()) == 12
     engine.release(2)
     assert len(await first) == 8 and len(await queued) == 12
+
+
+async def test_lanes_that_free_together_wait_for_the_callers_still_coming_back(
+        make_scheduler, make_engine, clock, wait_until):
+    # Two lanes of closed-loop callers that end within milliseconds of each other: the
+    # first lane's callers are back, the second's are on their way. Sharing out only
+    # the callers already back split the groups in half (32 clients on two CTranslate2
+    # lanes fell from 16 + 16 to 8 + 9 every few rounds); counting those still coming
+    # back keeps one full group per lane.
+    engine = make_engine(gated=True, parallel_batches=2)
+    scheduler = await make_scheduler(engine, max_batch_items=4, max_wait_ms=50,
+                                     regroup_ms=500)
+
+    async def submit_all(texts: list[str], depth: int) -> list[asyncio.Task]:
+        tasks = []
+        for text in texts:
+            tasks.append(asyncio.create_task(scheduler.submit([text], KEY)))
+            depth += 1
+            await wait_until(lambda d=depth: scheduler.queue_depth == d)
+        return tasks
+
+    holds = []
+    for name in ("h1", "h2"):  # one on each lane, so the groups below form whole
+        holds.append(asyncio.create_task(scheduler.submit([name], KEY)))
+        await wait_until(lambda: scheduler.queue_depth == 1)
+        clock.advance(0.05)
+        assert await engine.started() == [name]
+    group_x = await submit_all([f"x{i}" for i in range(4)], 0)
+    group_y = await submit_all([f"y{i}" for i in range(4)], 4)
+    engine.release()
+    assert await engine.started() == ["x0", "x1", "x2", "x3"]
+    engine.release()
+    assert await engine.started() == ["y0", "y1", "y2", "y3"]
+    await asyncio.gather(*holds)
+
+    engine.release()  # group x is answered; three of its callers are back...
+    await asyncio.gather(*group_x)
+    back_x = await submit_all(["x0'", "x1'", "x2'"], 0)
+    engine.release()  # ...when group y is answered too: both lanes are free
+    await asyncio.gather(*group_y)
+    back_x += await submit_all(["x3'"], 3)
+    # Group y's four callers are still coming back: group x keeps its lane, whole.
+    assert await engine.started() == ["x0'", "x1'", "x2'", "x3'"]
+    back_y = await submit_all(["y0'", "y1'", "y2'", "y3'"], 0)
+    assert await engine.started() == ["y0'", "y1'", "y2'", "y3'"]
+    engine.release(2)
+    assert [len(await task) for task in back_x + back_y] == [1] * 8
