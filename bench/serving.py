@@ -12,11 +12,15 @@ processes). Steps:
 2. ``engine_ceiling``: the engine alone on the batches the scheduler forms for 32
    closed-loop clients (each bulk lane ``min(max_batch_items, 32 / lanes)`` items per
    call: 16 on CTranslate2's two lanes, 32 on the transformers bulk lane) in its own
-   process, whose peak RSS is the model's footprint, measured before and again after
-   the served loads (steps 3 and 5), as the mean of the two;
+   process, whose peak RSS is the model's footprint; measured once before the server
+   starts and again in every pair of step 3b (its rates: the median of the rounds);
 3. ``served``: the real server (``python -m service serve`` on 127.0.0.1) under 1, 8,
    32 and 64 closed-loop clients sending one NTREX sentence per request, and 4 clients
-   sending 16-sentence requests;
+   sending 16-sentence requests; then (3b) ``--pairs`` adjacent rounds of the ceiling
+   and of the 32-client load: served32/ceiling is the median of their ratios, the
+   served rate taken in the load's steady state (its first and last round of callers
+   left out), so the machine's drift between distant measurements is not read as
+   serving overhead;
 4. ``naive``: the same loads against ``bench/serving_naive.py`` (same model, one
    request at a time);
 5. ``interactive_under_bulk``: one-sentence latency idle and while one request of
@@ -52,6 +56,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -154,38 +159,100 @@ def requests_for(sentences: list[str], count: int, size: int) -> list[list[str]]
 
 # --- measurements -----------------------------------------------------------------------
 
-def engine_ceiling(cache: Path, registry: Path, sentences: list[str], batch: int,
-                   out_tokens: int) -> dict[str, Any]:
-    """Run ``bench/serving_ceiling.py`` in its own process; its JSON result."""
-    sentences_file = cache / "ceiling-sentences.txt"
-    sentences_file.write_text("\n".join(sentences) + "\n", "utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
-    env.update({"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "serving_ceiling.py"), "--registry",
-         str(registry), "--model", MODEL, "--sentences-file", str(sentences_file),
-         "--batch", str(batch), "--source", SOURCE, "--target", TARGET,
-         "--out-tokens", str(out_tokens), "--clients", str(CEILING_CLIENTS)],
-        env=env, cwd=REPO, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"engine ceiling failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+class CeilingProcess:
+    """``bench/serving_ceiling.py --on-request`` in its own process (so its peak RSS is
+    the engine's alone): the engine loaded once, measured whenever :meth:`measure` asks,
+    so ceiling rounds can alternate with served rounds."""
+
+    def __init__(self, cache: Path, registry: Path, sentences: list[str], batch: int,
+                 out_tokens: int):
+        sentences_file = cache / "ceiling-sentences.txt"
+        sentences_file.write_text("\n".join(sentences) + "\n", "utf-8")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
+        env.update({"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
+        self.log_path = cache / "ceiling.log"
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(REPO / "bench" / "serving_ceiling.py"), "--registry",
+                 str(registry), "--model", MODEL, "--sentences-file", str(sentences_file),
+                 "--batch", str(batch), "--source", SOURCE, "--target", TARGET,
+                 "--out-tokens", str(out_tokens), "--clients", str(CEILING_CLIENTS),
+                 "--on-request"],
+                env=env, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=log, text=True)
+        self._read()  # {"ready": true} once loaded and warmed up
+
+    def _read(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            self.close()
+            tail = self.log_path.read_text("utf-8", errors="replace")[-3000:]
+            raise RuntimeError(f"engine ceiling failed:\n{tail}")
+        return json.loads(line)
+
+    def measure(self) -> dict[str, Any]:
+        """One ceiling round (``bench/serving_ceiling.py``'s JSON figures)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        """Let the process exit (stdin closed), killing it if it does not."""
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
-def bracketed_ceiling(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """The engine ceiling measured before and after the served loads, as their mean.
+def paired_rounds(server: ServerProcess, ceiling: CeilingProcess,
+                  requests: list[list[str]], pairs: int, out_tokens: int) -> dict[str, Any]:
+    """served32/ceiling from ``pairs`` pairs of adjacent rounds: the engine alone, then
+    the server at CEILING_CLIENTS closed-loop clients (or the other way round, every
+    other pair, so a steady drift favours neither), each over the same sentences.
 
-    The speed of a shared 2-core machine drifts within minutes (the same ceiling run
-    used 36.7 and 50.8 CPU seconds in two runs of the same day): bracketing the loads
-    keeps the served/ceiling ratio from reading that drift as serving overhead."""
-    combined = dict(before)
-    for name in ("sentences_per_s", "output_tokens_per_s", "sentences_per_cpu_s"):
-        values = [run.get(name) for run in (before, after)]
-        if all(value is not None for value in values):
-            combined[name] = round(sum(values) / 2, 2)
-            combined[f"{name}_runs"] = values
-    combined["peak_rss_mib"] = max(before["peak_rss_mib"], after["peak_rss_mib"])
-    return combined
+    The speed of a shared 2-core machine drifts within minutes (the same ceiling
+    used 36.7 and 50.8 CPU seconds in two runs of one day, the engine's CPU per
+    sentence inside the server moved from 42.7 to 50.1 ms between two runs of the same
+    load): a ratio of rounds seconds apart reads serving overhead, not that drift.
+    The served rate is the load's steady state (its first and last rounds of callers
+    left out, see ``LoadResult.steady_sentences_per_s``); the whole-load rate is kept
+    beside it."""
+    rounds = []
+    for index in range(pairs):
+        pair: dict[str, Any] = {}
+        for kind in (("ceiling", "served") if index % 2 == 0 else ("served", "ceiling")):
+            if kind == "ceiling":
+                pair["ceiling"] = ceiling.measure()
+            else:
+                pair["served"] = measure_load(server, requests, CEILING_CLIENTS, out_tokens,
+                                              batch_metrics=True)
+        rounds.append(pair)
+
+    def median_ratio(served_name: str, ceiling_name: str) -> float | None:
+        values = [r["served"].get(served_name) / r["ceiling"][ceiling_name] for r in rounds
+                  if r["served"].get(served_name) and r["ceiling"].get(ceiling_name)]
+        return round(statistics.median(values), 3) if values else None
+
+    return {
+        "pairs": pairs, "clients": CEILING_CLIENTS,
+        "ceiling_sentences_per_s": [r["ceiling"]["sentences_per_s"] for r in rounds],
+        "served_steady_sentences_per_s": [r["served"]["steady_sentences_per_s"]
+                                          for r in rounds],
+        "served_sentences_per_s": [r["served"]["sentences_per_s"] for r in rounds],
+        "served_mean_batch_size": [r["served"].get("mean_batch_size") for r in rounds],
+        "served_client_cpu_s": [r["served"]["client_cpu_s"] for r in rounds],
+        "served_over_ceiling": median_ratio("steady_sentences_per_s", "sentences_per_s"),
+        "served_whole_load_over_ceiling": median_ratio("sentences_per_s", "sentences_per_s"),
+        "served_over_ceiling_per_cpu_s": median_ratio("sentences_per_server_cpu_s",
+                                                      "sentences_per_cpu_s"),
+        "ceiling_runs": [r["ceiling"] for r in rounds],
+    }
 
 
 def _client_cpu() -> float:
@@ -207,34 +274,38 @@ def _batch_totals(url: str) -> tuple[float, float]:
     return total, count
 
 
-def run_loads(server: ServerProcess, loads: dict[str, list[list[str]]],
-              clients: dict[str, int], out_tokens: int, batch_metrics: bool) -> dict[str, Any]:
-    """Each named load in turn (after a short warm-up); figures per load.
+def measure_load(server: ServerProcess, requests: list[list[str]], clients: int,
+                 out_tokens: int, batch_metrics: bool) -> dict[str, Any]:
+    """One closed-loop load against ``server``; its figures.
 
     Besides wall-clock rates, ``sentences_per_server_cpu_s`` divides by the server's
     own CPU time: it moves less than wall time when other processes share the cores."""
     url = server.url
-    results: dict[str, Any] = {}
+    before = _batch_totals(url) if batch_metrics else None
+    cpu, server_cpu = _client_cpu(), server.cpu_seconds()
+    result = asyncio.run(closed_loop(url, requests, clients, SOURCE, TARGET))
+    figures = result.summary(out_tokens)
+    figures["client_cpu_s"] = round(_client_cpu() - cpu, 2)
+    used = server.cpu_seconds()
+    if used is not None and server_cpu is not None and used > server_cpu:
+        figures["server_cpu_s"] = round(used - server_cpu, 2)
+        figures["sentences_per_server_cpu_s"] = round(result.sentences
+                                                      / (used - server_cpu), 2)
+    if before is not None:
+        after = _batch_totals(url)
+        batches = after[1] - before[1]
+        figures["mean_batch_size"] = round((after[0] - before[0]) / batches, 1) \
+            if batches else None
+    return figures
+
+
+def run_loads(server: ServerProcess, loads: dict[str, list[list[str]]],
+              clients: dict[str, int], out_tokens: int, batch_metrics: bool) -> dict[str, Any]:
+    """Each named load in turn (after a short warm-up); figures per load."""
     warmup = [request[:1] for request in next(iter(loads.values()))][:8]
-    asyncio.run(closed_loop(url, warmup, len(warmup), SOURCE, TARGET))
-    for name, requests in loads.items():
-        before = _batch_totals(url) if batch_metrics else None
-        cpu, server_cpu = _client_cpu(), server.cpu_seconds()
-        result = asyncio.run(closed_loop(url, requests, clients[name], SOURCE, TARGET))
-        figures = result.summary(out_tokens)
-        figures["client_cpu_s"] = round(_client_cpu() - cpu, 2)
-        used = server.cpu_seconds()
-        if used is not None and server_cpu is not None and used > server_cpu:
-            figures["server_cpu_s"] = round(used - server_cpu, 2)
-            figures["sentences_per_server_cpu_s"] = round(result.sentences
-                                                          / (used - server_cpu), 2)
-        if before is not None:
-            after = _batch_totals(url)
-            batches = after[1] - before[1]
-            figures["mean_batch_size"] = round((after[0] - before[0]) / batches, 1) \
-                if batches else None
-        results[name] = figures
-    return results
+    asyncio.run(closed_loop(server.url, warmup, len(warmup), SOURCE, TARGET))
+    return {name: measure_load(server, requests, clients[name], out_tokens, batch_metrics)
+            for name, requests in loads.items()}
 
 
 def run_config(args: argparse.Namespace, engine: str, beams: int) -> dict[str, Any]:
@@ -263,32 +334,14 @@ def run_config(args: argparse.Namespace, engine: str, beams: int) -> dict[str, A
     clients[multi] = MULTI_CLIENTS
 
     ceiling_sentences = pool[:max(args.sentences, batch)]
-    ceiling_before = engine_ceiling(cache, registry, ceiling_sentences, batch, args.out_tokens)
-    # The bulk request of 50 articles runs past the default 120 s deadline when other
-    # processes share the cores; the benchmark measures latency, not deadlines.
-    server_env = {"NEWSROOM_MAX_BATCH_ITEMS": str(batch), "NEWSROOM_REQUEST_TIMEOUT_S": "1800"}
-    if args.max_wait_ms is not None:
-        server_env["NEWSROOM_MAX_WAIT_MS"] = str(args.max_wait_ms)
-    for pair in args.server_env:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.startswith("NEWSROOM_"):
-            sys.exit(f"--server-env {pair!r}: expected NEWSROOM_NAME=VALUE")
-        server_env[name] = value
-
-    server = real_server(registry, MODEL, free_port(), cache / f"server-{engine}-{beams}.log",
-                         server_env)
-    server.start()
+    ceiling_process = CeilingProcess(cache, registry, ceiling_sentences, batch, args.out_tokens)
     try:
-        served = run_loads(server, loads, clients, args.out_tokens, batch_metrics=True)
-        interactive = asyncio.run(interactive_under_bulk(
-            server.url, pool, ntrex_articles(args.bulk_articles, joiner=" ", data_dir=args.data), SOURCE, TARGET,
-            args.samples, args.interactive_interval))
-        server_rss = server.peak_rss_mib()
+        first_ceiling = ceiling_process.measure()  # before the server exists
+        served, pairs, interactive, server_rss = serve_and_measure(
+            args, engine, beams, registry, loads, clients, pool, ceiling_process)
     finally:
-        server.stop()
-    ceiling = bracketed_ceiling(ceiling_before, engine_ceiling(
-        cache, registry, ceiling_sentences, batch, args.out_tokens))
-
+        ceiling_process.close()
+    ceiling = ceiling_summary(first_ceiling, pairs)
     naive: dict[str, Any] = {}
     naive_rss = None
     if not args.skip_naive:
@@ -301,8 +354,54 @@ def run_config(args: argparse.Namespace, engine: str, beams: int) -> dict[str, A
         finally:
             peer.stop()
 
-    return report(args, engine, beams, weights, pool, ceiling, served, naive, interactive,
-                  server_rss, naive_rss)
+    return report(args, engine, beams, weights, pool, ceiling, served, pairs, naive,
+                  interactive, server_rss, naive_rss)
+
+
+def serve_and_measure(args: argparse.Namespace, engine: str, beams: int, registry: Path,
+                      loads: dict[str, list[list[str]]], clients: dict[str, int],
+                      pool: list[str], ceiling_process: CeilingProcess,
+                      ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], float | None]:
+    """Start the real server; the load levels, the paired served/ceiling rounds and
+    interactive-under-bulk; (served, pairs, interactive, server peak RSS)."""
+    batch = args.max_batch_items
+    # The bulk request of 50 articles runs past the default 120 s deadline when other
+    # processes share the cores; the benchmark measures latency, not deadlines.
+    server_env = {"NEWSROOM_MAX_BATCH_ITEMS": str(batch), "NEWSROOM_REQUEST_TIMEOUT_S": "1800"}
+    if args.max_wait_ms is not None:
+        server_env["NEWSROOM_MAX_WAIT_MS"] = str(args.max_wait_ms)
+    for pair in args.server_env:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.startswith("NEWSROOM_"):
+            sys.exit(f"--server-env {pair!r}: expected NEWSROOM_NAME=VALUE")
+        server_env[name] = value
+
+    server = real_server(registry, MODEL, free_port(), args.cache / f"server-{engine}-{beams}.log",
+                         server_env)
+    server.start()
+    try:
+        served = run_loads(server, loads, clients, args.out_tokens, batch_metrics=True)
+        pairs = paired_rounds(server, ceiling_process, loads[str(CEILING_CLIENTS)],
+                              args.pairs, args.out_tokens)
+        interactive = asyncio.run(interactive_under_bulk(
+            server.url, pool, ntrex_articles(args.bulk_articles, joiner=" ", data_dir=args.data),
+            SOURCE, TARGET, args.samples, args.interactive_interval, server.cpu_seconds))
+        return served, pairs, interactive, server.peak_rss_mib()
+    finally:
+        server.stop()
+
+
+def ceiling_summary(first: dict[str, Any], pairs: dict[str, Any]) -> dict[str, Any]:
+    """The engine ceiling: the round before the server started, with the median of all
+    rounds as its rates and the largest peak RSS."""
+    runs = [first, *pairs["ceiling_runs"]]
+    combined = dict(first)
+    for name in ("sentences_per_s", "output_tokens_per_s", "sentences_per_cpu_s"):
+        values = [run[name] for run in runs]
+        combined[name] = round(statistics.median(values), 2)
+        combined[f"{name}_runs"] = values
+    combined["peak_rss_mib"] = max(run["peak_rss_mib"] for run in runs)
+    return combined
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -311,19 +410,25 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 def report(args: argparse.Namespace, engine: str, beams: int, weights: Path,
            pool: list[str], ceiling: dict[str, Any], served: dict[str, Any],
-           naive: dict[str, Any], interactive: dict[str, Any], server_rss: float | None,
-           naive_rss: float | None) -> dict[str, Any]:
-    """The JSON-ready result of one configuration, with the issue's ratios and targets."""
+           pairs: dict[str, Any], naive: dict[str, Any], interactive: dict[str, Any],
+           server_rss: float | None, naive_rss: float | None) -> dict[str, Any]:
+    """The JSON-ready result of one configuration, with the issue's ratios and targets.
+
+    served32/ceiling is the median over the paired rounds (``paired_rounds``), not the
+    32-client level of ``served`` over the median ceiling: that level is one load
+    minutes away from most ceiling rounds."""
     s32 = served["32"]["sentences_per_s"]
     ratios = {
-        "served32_over_ceiling": _ratio(s32, ceiling["sentences_per_s"]),
-        "served32_over_ceiling_per_cpu_s": _ratio(
-            served["32"].get("sentences_per_server_cpu_s"),
-            ceiling.get("sentences_per_cpu_s")),
+        "served32_over_ceiling": pairs["served_over_ceiling"],
+        "served32_whole_load_over_ceiling": pairs["served_whole_load_over_ceiling"],
+        "served32_over_ceiling_per_cpu_s": pairs["served_over_ceiling_per_cpu_s"],
         "served32_over_naive32": _ratio(s32, naive.get("32", {}).get("sentences_per_s")),
         "interactive_p99_bulk_over_idle": _ratio(interactive["under_bulk"]["p99_ms"],
                                                  interactive["idle"]["p99_ms"]),
         "bulk_throughput_cost_of_interactive": interactive["bulk"]["throughput_cost"],
+        # What the interactive requests' own CPU costs a saturated machine: the part of
+        # the bulk cost no scheduler can avoid.
+        "bulk_throughput_cost_floor": interactive["bulk"]["throughput_cost_floor"],
         "server_rss_over_engine_alone": _ratio(server_rss, ceiling["peak_rss_mib"]),
     }
     targets = {
@@ -356,7 +461,9 @@ def report(args: argparse.Namespace, engine: str, beams: int, weights: Path,
         "max_batch_items": args.max_batch_items,
         "max_wait_ms": args.max_wait_ms if args.max_wait_ms is not None
         else Settings.model_fields["max_wait_ms"].default,
-        "engine_ceiling": ceiling, "served": served, "naive": naive,
+        "engine_ceiling": ceiling, "served": served,
+        "served32_and_ceiling_paired": {k: v for k, v in pairs.items() if k != "ceiling_runs"},
+        "naive": naive,
         "naive_kind": "bench/serving_naive.py: one request at a time under a lock, "
                       "each request's texts in one generate call",
         "interactive_under_bulk": interactive,
@@ -421,6 +528,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--interactive-interval", type=float, default=1.0,
                         help="Seconds between one-sentence requests while the bulk "
                              "request runs.")
+    parser.add_argument("--pairs", type=int, default=3,
+                        help="Adjacent (ceiling, served at 32 clients) rounds whose median "
+                             "ratio is served32/ceiling.")
     parser.add_argument("--max-batch-items", type=int, default=32)
     parser.add_argument("--max-wait-ms", type=float, default=None,
                         help="Server's batching wait (NEWSROOM_MAX_WAIT_MS); default: the "

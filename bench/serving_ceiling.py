@@ -3,7 +3,9 @@ of the size the scheduler uses, on as many lanes (batches in flight) as it uses,
 engine (the model's own footprint).
 
 Run in its own process by ``bench/serving.py`` (so the peak RSS is the engine's alone);
-prints one JSON line. Sentences come one per line in ``--sentences-file``.
+prints one JSON line, or with ``--on-request`` one per line read on stdin (the engine
+loaded once, measured in rounds that ``bench/serving.py`` alternates with rounds of the
+served load). Sentences come one per line in ``--sentences-file``.
 """
 
 from __future__ import annotations
@@ -55,39 +57,52 @@ def items_per_call(batch: int, lanes: int, clients: int | None) -> int:
     return math.ceil(batch / lanes)
 
 
-def measure(registry: Path, model: str, sentences: list[str], batch: int, source: str,
-            target: str, out_tokens: int, clients: int | None = None) -> dict:
-    """Load the engine as the server does, warm it up, then time ``generate`` over
-    ``sentences`` on the engine's bulk lanes (one thread per lane), each call taking
-    ``items_per_call`` items."""
-    import os
-    from concurrent.futures import ThreadPoolExecutor
+class CeilingRig:
+    """The engine loaded as the server loads it, warmed up, with the calls it times:
+    ``sentences`` cut into ``items_per_call`` chunks, run on the engine's bulk lanes
+    (one thread per lane)."""
 
-    settings = Settings(registry=registry)
-    engine = load_by_name(Registry.from_settings(settings), settings, model)
-    lanes = bulk_lanes(engine, settings)
-    per_lane = items_per_call(batch, lanes, clients)
-    # The key the server builds for a plain request (no per-request options).
-    key = BatchKey(source, target)
-    chunks = [sentences[i:i + per_lane] for i in range(0, len(sentences), per_lane)]
-    with ThreadPoolExecutor(max_workers=lanes) as pool:
-        list(pool.map(lambda texts: engine.generate(texts, key), chunks[:lanes]))
+    def __init__(self, registry: Path, model: str, sentences: list[str], batch: int,
+                 source: str, target: str, out_tokens: int, clients: int | None = None):
+        from concurrent.futures import ThreadPoolExecutor
+
+        settings = Settings(registry=registry)
+        self.engine = load_by_name(Registry.from_settings(settings), settings, model)
+        self.lanes = bulk_lanes(self.engine, settings)
+        self.per_lane = items_per_call(batch, self.lanes, clients)
+        # The key the server builds for a plain request (no per-request options).
+        self.key = BatchKey(source, target)
+        self.sentences, self.batch, self.out_tokens = sentences, batch, out_tokens
+        self.chunks = [sentences[i:i + self.per_lane]
+                       for i in range(0, len(sentences), self.per_lane)]
+        self.pool = ThreadPoolExecutor(max_workers=self.lanes)
+        list(self.pool.map(self._generate, self.chunks[:self.lanes]))  # warm-up
+
+    def _generate(self, texts: list[str]) -> list:
+        return self.engine.generate(texts, self.key)
+
+    def measure(self) -> dict:
+        """One timed pass over the sentences; JSON-ready figures."""
+        import os
+
         started, cpu_started = time.perf_counter(), time.process_time()
-        outputs = list(pool.map(lambda texts: engine.generate(texts, key), chunks))
+        outputs = list(self.pool.map(self._generate, self.chunks))
         seconds = time.perf_counter() - started
-    lengths = [g.tokens for out in outputs for g in out]
-    cpu = time.process_time() - cpu_started
-    rate = len(sentences) / seconds
-    return {"sentences": len(sentences), "batch": batch, "lanes": lanes,
-            "items_per_call": per_lane, "seconds": round(seconds, 2),
-            "sentences_per_s": round(rate, 2),
-            "output_tokens_per_s": round(sum(lengths) / seconds, 1),
-            "cpu_s": round(cpu, 2), "sentences_per_cpu_s": round(len(sentences) / cpu, 2),
-            "forced_lengths_ok": all(n == out_tokens for n in lengths),
-            "effective_beams": effective_beams(engine, key),
-            "compute_type": getattr(engine, "compute_type", getattr(engine, "dtype", None)),
-            "device": engine.device,
-            "peak_rss_mib": peak_rss_mib(os.getpid())}
+        cpu = time.process_time() - cpu_started
+        lengths = [g.tokens for out in outputs for g in out]
+        rate = len(self.sentences) / seconds
+        engine = self.engine
+        return {"sentences": len(self.sentences), "batch": self.batch, "lanes": self.lanes,
+                "items_per_call": self.per_lane, "seconds": round(seconds, 2),
+                "sentences_per_s": round(rate, 2),
+                "output_tokens_per_s": round(sum(lengths) / seconds, 1),
+                "cpu_s": round(cpu, 2),
+                "sentences_per_cpu_s": round(len(self.sentences) / cpu, 2),
+                "forced_lengths_ok": all(n == self.out_tokens for n in lengths),
+                "effective_beams": effective_beams(engine, self.key),
+                "compute_type": getattr(engine, "compute_type", getattr(engine, "dtype", None)),
+                "device": engine.device,
+                "peak_rss_mib": peak_rss_mib(os.getpid())}
 
 
 def main() -> None:
@@ -102,10 +117,20 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=None,
                         help="Closed-loop clients whose batches to reproduce (each lane "
                              "takes min(batch, clients / lanes) items per call).")
+    parser.add_argument("--on-request", action="store_true",
+                        help="Load once, then measure once per line read on stdin "
+                             "(one JSON line each) until stdin closes: lets "
+                             "bench/serving.py alternate ceiling and served rounds.")
     args = parser.parse_args()
     sentences = [s for s in args.sentences_file.read_text("utf-8").splitlines() if s]
-    print(json.dumps(measure(args.registry, args.model, sentences, args.batch, args.source,
-                             args.target, args.out_tokens, args.clients)))
+    rig = CeilingRig(args.registry, args.model, sentences, args.batch, args.source,
+                     args.target, args.out_tokens, args.clients)
+    if not args.on_request:
+        print(json.dumps(rig.measure()))
+        return
+    print(json.dumps({"ready": True}), flush=True)
+    for _ in sys.stdin:
+        print(json.dumps(rig.measure()), flush=True)
 
 
 if __name__ == "__main__":
