@@ -87,6 +87,9 @@ LEVELS = (1, 8, 32, 64)
 #: The load level compared with the engine ceiling (served32/ceiling): the ceiling runs
 #: the batches the scheduler forms for this many closed-loop clients.
 CEILING_CLIENTS = 32
+#: The one-at-a-time server's engine: one CTranslate2 translator on all the cores
+#: (LibreTranslate's way), not the lanes of one thread each that serve batches in parallel.
+NAIVE_ENV = {"NEWSROOM_CT2_INTER_THREADS": "1", "NEWSROOM_INTERACTIVE_LANES": "0"}
 #: The multi-sentence load: clients x sentences per request.
 MULTI_CLIENTS, MULTI_SIZE = 4, 16
 #: Matrix of ``--all``: (engine, beams).
@@ -345,7 +348,8 @@ def run_config(args: argparse.Namespace, engine: str, beams: int) -> dict[str, A
     naive: dict[str, Any] = {}
     naive_rss = None
     if not args.skip_naive:
-        peer = naive_server(registry, MODEL, free_port(), cache / f"naive-{engine}-{beams}.log")
+        peer = naive_server(registry, MODEL, free_port(), cache / f"naive-{engine}-{beams}.log",
+                            NAIVE_ENV)
         peer.start()
         try:
             naive = run_loads(peer, naive_loads, clients, args.out_tokens,
@@ -465,7 +469,8 @@ def report(args: argparse.Namespace, engine: str, beams: int, weights: Path,
         "served32_and_ceiling_paired": {k: v for k, v in pairs.items() if k != "ceiling_runs"},
         "naive": naive,
         "naive_kind": "bench/serving_naive.py: one request at a time under a lock, "
-                      "each request's texts in one generate call",
+                      "each request's texts in one generate call (CTranslate2: one "
+                      "translator on all cores)",
         "interactive_under_bulk": interactive,
         "memory": {"server_peak_rss_mib": server_rss,
                    "engine_alone_peak_rss_mib": ceiling.get("peak_rss_mib"),
