@@ -1,0 +1,84 @@
+"""Where an instruction-model summary's time goes on this machine: prefill vs each
+decoding step, per batch size and KV-cache kind (transformers ``generate``).
+
+The model is ``bench/summarize_llm.py``'s (the exact Qwen3-1.7B architecture, random
+weights; built once into the bench cache) and so are the prompts (the service's real
+prompts for NTREX articles of ``--words`` words). A logits processor stamps the time of
+every decoding step: the first stamp ends the prefill, the gaps between stamps are the
+steps. Prints one JSON line: per (batch, cache) the padded prompt length, prefill
+seconds and the median step.
+
+    python bench/llm_step_probe.py --batches 1,2 --caches dynamic,static
+
+Measured 2026-12-04 (2 cores, bf16): batch 1 prefill 13.8 s, step 0.355 s (static
+0.296); batch 2 prefill 34.8 s, step 0.261 s (static 0.264): see docs/summaries-llm.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import CACHE_DIR  # noqa: E402
+from summarize_llm import _load_engine, build_articles, build_model, build_prompts  # noqa: E402
+
+
+def probe(model, tokenizer, prompts: list[str], cache: str, new_tokens: int) -> dict:
+    """One ``generate`` over ``prompts`` (one batch); prefill and median step seconds."""
+    import torch
+    from transformers import LogitsProcessor, LogitsProcessorList
+
+    class Stamp(LogitsProcessor):
+        def __init__(self) -> None:
+            self.times: list[float] = []
+
+        def __call__(self, input_ids, scores):  # type: ignore[no-untyped-def]
+            self.times.append(time.perf_counter())
+            return scores
+
+    stamp = Stamp()
+    encoded = tokenizer(prompts, return_tensors="pt", padding=True)
+    kwargs = {"max_new_tokens": new_tokens, "min_new_tokens": new_tokens, "do_sample": False,
+              "logits_processor": LogitsProcessorList([stamp])}
+    if cache != "dynamic":
+        kwargs["cache_implementation"] = cache
+    started = time.perf_counter()
+    with torch.inference_mode():
+        model.generate(**encoded, **kwargs)
+    steps = [b - a for a, b in zip(stamp.times, stamp.times[1:])]
+    return {"batch": len(prompts), "cache": cache,
+            "padded_prompt_tokens": int(encoded["input_ids"].shape[1]),
+            "prefill_s": round(stamp.times[0] - started, 2),
+            "step_median_s": round(statistics.median(steps), 3) if steps else None,
+            "total_s": round(time.perf_counter() - started, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--batches", default="1,2", help="Batch sizes, comma-separated.")
+    parser.add_argument("--caches", default="dynamic,static",
+                        help="KV caches: dynamic (generate's default), static, ...")
+    parser.add_argument("--dtype", default="bfloat16", choices=("float32", "bfloat16"))
+    parser.add_argument("--layers", type=int, default=28, help="28 = the real model")
+    parser.add_argument("--words", type=int, default=600)
+    parser.add_argument("--new-tokens", type=int, default=21)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    batches = [int(b) for b in args.batches.split(",")]
+    model_dir = build_model(args.layers, CACHE_DIR)
+    prompts = build_prompts(model_dir, build_articles(max(batches), args.words))
+    engine = _load_engine(f"transformers_{args.dtype}", model_dir, args.threads)
+    runs = [probe(engine.model, engine.tokenizer, prompts[:batch], cache, args.new_tokens)
+            for batch in batches for cache in args.caches.split(",")]
+    print(json.dumps({"bench": "llm_step_probe", "dtype": args.dtype, "layers": args.layers,
+                      "new_tokens": args.new_tokens, "threads": args.threads, "runs": runs}))
+
+
+if __name__ == "__main__":
+    main()
