@@ -71,6 +71,7 @@ from common import CACHE_DIR, DEFAULT_DATA, build_opus_base, model_info, ntrex_a
 from serving_load import (  # noqa: E402
     REPO,
     ServerProcess,
+    bench_env,
     closed_loop,
     free_port,
     interactive_under_bulk,
@@ -171,8 +172,6 @@ class CeilingProcess:
                  out_tokens: int):
         sentences_file = cache / "ceiling-sentences.txt"
         sentences_file.write_text("\n".join(sentences) + "\n", "utf-8")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
-        env.update({"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
         self.log_path = cache / "ceiling.log"
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
@@ -181,7 +180,7 @@ class CeilingProcess:
                  "--batch", str(batch), "--source", SOURCE, "--target", TARGET,
                  "--out-tokens", str(out_tokens), "--clients", str(CEILING_CLIENTS),
                  "--on-request"],
-                env=env, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                env=bench_env(), cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=log, text=True)
         self._read()  # {"ready": true} once loaded and warmed up
 

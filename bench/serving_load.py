@@ -120,14 +120,21 @@ class ServerProcess:
             self.process.wait()
 
 
+def bench_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a benchmark subprocess: this one's without its NEWSROOM_
+    settings (the process runs on defaults plus ``extra``), offline, tokenizers without
+    their own threads."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
+    env.update({"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
+    env.update(extra or {})
+    return env
+
+
 def real_server(registry: Path, model: str, port: int, log_path: Path,
                 extra_env: dict[str, str] | None = None) -> ServerProcess:
     """``python -m service serve`` on the benchmark catalogue, preloading ``model``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
-    env.update({"NEWSROOM_REGISTRY": str(registry), "NEWSROOM_PRELOAD": "true",
-                "NEWSROOM_REQUIRED_MODELS": model, "HF_HUB_OFFLINE": "1",
-                "TOKENIZERS_PARALLELISM": "false"})
-    env.update(extra_env or {})
+    env = bench_env({"NEWSROOM_REGISTRY": str(registry), "NEWSROOM_PRELOAD": "true",
+                     "NEWSROOM_REQUIRED_MODELS": model, **(extra_env or {})})
     argv = [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1",
             "--port", str(port)]
     return ServerProcess(argv, env, port, log_path)
@@ -136,9 +143,7 @@ def real_server(registry: Path, model: str, port: int, log_path: Path,
 def naive_server(registry: Path, model: str, port: int, log_path: Path,
                  extra_env: dict[str, str] | None = None) -> ServerProcess:
     """The one-request-at-a-time server of ``bench/serving_naive.py``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
-    env.update({"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
-    env.update(extra_env or {})
+    env = bench_env(extra_env)
     argv = [sys.executable, str(REPO / "bench" / "serving_naive.py"), "--registry",
             str(registry), "--model", model, "--port", str(port)]
     return ServerProcess(argv, env, port, log_path)
