@@ -136,7 +136,9 @@ def worker(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     engine = _load(args.worker, model_dir, args.threads, args.device)
     load_s = time.perf_counter() - started
-    print(json.dumps({"compute_type": getattr(engine, "compute_type", "float32"),
+    # CTranslate2 engines name a compute type, transformers engines a torch dtype.
+    compute = getattr(engine, "compute_type", None) or getattr(engine, "dtype", None)
+    print(json.dumps({"compute_type": compute,
                       "load_s": round(load_s, 2), "rss_before_load_mib": before,
                       "rss_after_load_mib": rss_mib()["rss_mib"]}), flush=True)
     warmed: set[tuple[int, int]] = set()

@@ -1,4 +1,4 @@
-"""Instruction-model summaries on CPU: the exact Qwen3-1.7B architecture, random weights.
+"""Instruction-model summaries: the exact Qwen3-1.7B architecture, random weights.
 
 What it measures, per engine (each in its own subprocess, so peak RSS is its own):
 
@@ -31,6 +31,14 @@ Reduced smoke run (what a busy shared machine allows):
 
     python bench/summarize_llm.py --articles 4 --layers 2 --batch 4 --new-tokens 100
 
+On a GPU (``--device cuda``) the engines are transformers bfloat16 and float16 and
+CTranslate2 int8_float16 (``--engines`` picks). ``--prompts-file`` reuses the prompts a
+run wrote to ``.bench-cache/summarize_llm_prompts.json`` (the claims tables need the
+Korean analyser's model, which a bare GPU machine may not have):
+
+    python bench/summarize_llm.py --device cuda --engines transformers_bfloat16 \
+        --articles 32 --single-articles 8 --batch 32 --prompts-file PROMPTS.json
+
 Prints one JSON line.
 """
 
@@ -61,6 +69,8 @@ LANGS = ("en", "uk", "ru", "ko")
 BPE_VOCAB = 32000
 TARGET_BATCHED = 3.0
 TARGET_CT2 = 2.0
+CPU_ENGINES = ("transformers_float32", "transformers_bfloat16", "ct2_int8")
+GPU_ENGINES = ("transformers_bfloat16", "transformers_float16", "ct2_int8_float16")
 
 
 def build_model(layers: int, out: Path, seed: int = 0) -> Path:
@@ -134,14 +144,14 @@ def build_prompts(model_dir: Path, articles: list[tuple[str, str]]) -> list[str]
 
 # --- worker (one engine per process) ------------------------------------------------
 
-def _load_engine(kind: str, model_dir: Path, threads: int) -> Any:
+def _load_engine(kind: str, model_dir: Path, threads: int, device: str = "cpu") -> Any:
     from service.engines.device import Placement
     from service.registry import ModelEntry
 
     entry = ModelEntry(name="qwen3-bench", path=str(model_dir), family="qwen3",
                        task="summarize", languages=list(LANGS), licence="none (random)",
                        max_input_tokens=8192)
-    placement = Placement(device="cpu", dtype="float32")
+    placement = Placement(device=device, dtype="float32")
     if kind.startswith("transformers_"):
         import torch
 
@@ -152,22 +162,23 @@ def _load_engine(kind: str, model_dir: Path, threads: int) -> Any:
     from service.engines.ct2_convert import conversion_dir, convert_model
     from service.engines.ct2_generator import CTranslate2GeneratorEngine
 
-    folder = conversion_dir(model_dir, "int8")
+    compute_type = kind.removeprefix("ct2_")
+    folder = conversion_dir(model_dir, compute_type)
     if not (folder / "model.bin").is_file():
-        convert_model(entry, model_dir, "int8", force=True)
-    return CTranslate2GeneratorEngine.load(entry, folder, compute_type="int8",
-                                           intra_threads=threads)
+        convert_model(entry, model_dir, compute_type, force=True)
+    return CTranslate2GeneratorEngine.load(entry, folder, device=device,
+                                           compute_type=compute_type, intra_threads=threads)
 
 
 def worker(kind: str, model_dir: Path, prompts: list[str], batch: int, new_tokens: int,
-           threads: int, single: int = 0) -> dict[str, Any]:
+           threads: int, single: int = 0, device: str = "cpu") -> dict[str, Any]:
     """Load one engine; run the first ``single`` prompts (0: all) one at a time, then
     all of them in batches. Rates are per article, so a subset measures the
     one-at-a-time rate in a fraction of the time."""
     from service.engines.base import BatchKey, GenerationOptions
 
     started = time.perf_counter()
-    engine = _load_engine(kind, model_dir, threads)
+    engine = _load_engine(kind, model_dir, threads, device)
     loaded = time.perf_counter() - started
     key = BatchKey(None, None, GenerationOptions(max_new_tokens=new_tokens,
                                                  min_new_tokens=new_tokens))
@@ -205,11 +216,12 @@ def worker(kind: str, model_dir: Path, prompts: list[str], batch: int, new_token
 
 # --- driver --------------------------------------------------------------------------
 
-def _engines(requested: str) -> list[str]:
+def _engines(requested: str | None, device: str) -> list[str]:
     from service.engines.causal_lm import cpu_has_fast_bf16
 
+    requested = requested or ",".join(GPU_ENGINES if device == "cuda" else CPU_ENGINES)
     kinds = [k.strip() for k in requested.split(",") if k.strip()]
-    if "transformers_bfloat16" in kinds and not cpu_has_fast_bf16():
+    if device == "cpu" and "transformers_bfloat16" in kinds and not cpu_has_fast_bf16():
         kinds.remove("transformers_bfloat16")  # emulated bf16: not a candidate for best
     return kinds
 
@@ -225,20 +237,31 @@ def main() -> None:
     parser.add_argument("--single-articles", type=int, default=0,
                         help="Articles run one at a time (the first N; 0 = all). The "
                              "batched run always takes all --articles.")
-    parser.add_argument("--engines", default="transformers_float32,transformers_bfloat16,"
-                                             "ct2_int8")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--engines", default=None,
+                        help=f"Comma-separated (default: {','.join(CPU_ENGINES)} on cpu, "
+                             f"{','.join(GPU_ENGINES)} on cuda).")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--prompts-file", help=argparse.SUPPRESS)
+    parser.add_argument("--prompts-file", type=Path, default=None,
+                        help="Prompts (a JSON list, as a run writes to "
+                             ".bench-cache/summarize_llm_prompts.json) instead of building "
+                             "them; the first --articles are used.")
     parser.add_argument("--model-dir", type=Path, default=None)
     args = parser.parse_args()
     if args.worker:
-        prompts = json.loads(Path(args.prompts_file).read_text("utf-8"))
+        prompts = json.loads(args.prompts_file.read_text("utf-8"))
         print(json.dumps(worker(args.worker, args.model_dir, prompts, args.batch,
-                                args.new_tokens, args.threads, args.single_articles)))
+                                args.new_tokens, args.threads, args.single_articles,
+                                args.device)))
         return
     model_dir = args.model_dir or build_model(args.layers, CACHE_DIR)
-    articles = build_articles(args.articles, args.words)
-    prompts = build_prompts(model_dir, articles)
+    if args.prompts_file:
+        prompts = json.loads(args.prompts_file.read_text("utf-8"))[:args.articles]
+        if len(prompts) < args.articles:
+            raise SystemExit(f"{args.prompts_file} holds {len(prompts)} prompts, "
+                             f"fewer than --articles {args.articles}")
+    else:
+        prompts = build_prompts(model_dir, build_articles(args.articles, args.words))
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
@@ -247,12 +270,12 @@ def main() -> None:
     prompts_file.write_text(json.dumps(prompts, ensure_ascii=False), "utf-8")
     load_start = os.getloadavg()[0]
     results: dict[str, Any] = {}
-    for kind in _engines(args.engines):
+    for kind in _engines(args.engines, args.device):
         done = subprocess.run(
             [sys.executable, __file__, "--worker", kind, "--model-dir", str(model_dir),
              "--prompts-file", str(prompts_file), "--batch", str(args.batch),
              "--new-tokens", str(args.new_tokens), "--threads", str(args.threads),
-             "--single-articles", str(args.single_articles)],
+             "--single-articles", str(args.single_articles), "--device", args.device],
             capture_output=True, text=True)
         lines = done.stdout.strip().splitlines()
         results[kind] = (json.loads(lines[-1]) if done.returncode == 0 and lines else
@@ -262,12 +285,13 @@ def main() -> None:
     torch_runs = {k: v for k, v in results.items()
                   if k.startswith("transformers_") and "batched_articles_s" in v}
     best = max(torch_runs, key=lambda k: torch_runs[k]["batched_articles_s"], default=None)
-    ct2 = results.get("ct2_int8", {})
+    ct2 = results.get("ct2_int8_float16" if args.device == "cuda" else "ct2_int8", {})
     ratio = (round(ct2["batched_articles_s"] / torch_runs[best]["batched_articles_s"], 2)
              if best and "batched_articles_s" in ct2 else None)
     meta = json.loads((model_dir / "bench-model.json").read_text())
     print(json.dumps({
         "bench": "summarize_llm", "model": "Qwen3-1.7B architecture, random weights",
+        "device": args.device,
         "layers": args.layers, "params": meta["params"], "articles": args.articles,
         "single_articles": args.single_articles or args.articles,
         "words_per_article": args.words, "batch": args.batch, "new_tokens": args.new_tokens,

@@ -39,6 +39,7 @@ import json
 import logging
 import math
 import os
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -213,19 +214,12 @@ class CTranslate2Engine:
              compute_type: str = "int8", intra_threads: int = 0,
              inter_threads: int = 1) -> CTranslate2Engine:
         """Load a converted folder. Raises :class:`ModelUnavailable` when CTranslate2
-        refuses it (unsupported compute type on this device, no CUDA, bad folder)."""
-        from transformers import AutoTokenizer
-
-        try:
-            translator = ctranslate2.Translator(
-                str(folder), device=device, device_index=device_index,
-                compute_type=compute_type, intra_threads=intra_threads,
-                inter_threads=inter_threads)
-            tokenizer = AutoTokenizer.from_pretrained(str(folder))
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise ModelUnavailable(
-                f"Model '{entry.name}': CTranslate2 could not load {folder} on {device} "
-                f"with compute type {compute_type}: {_first_line(exc)}", field="model") from exc
+        refuses it (unsupported compute type on this device, no CUDA or a CUDA without the
+        libraries CTranslate2 was built for, bad folder): see :func:`open_ct2`."""
+        translator, tokenizer = open_ct2(
+            ctranslate2.Translator, entry, folder, device=device, device_index=device_index,
+            compute_type=compute_type, intra_threads=intra_threads,
+            inter_threads=inter_threads)
         record = ConversionRecord.read(folder)
         shown = device if device == "cpu" else f"{device}:{device_index}"
         return cls(entry, translator, tokenizer, path=folder, device=shown,
@@ -397,6 +391,63 @@ def _not_converted(entry: ModelEntry, weights: Path | None) -> str:
                 f"converted. Run: newsroom-mt models pull {entry.name} && {hint}")
     return (f"Model '{entry.name}' uses the CTranslate2 engine but has not been converted. "
             f"Convert it with: {hint}")
+
+
+#: A shared library CTranslate2 could not open, e.g. ``libcublas.so.12``.
+_MISSING_LIBRARY = re.compile(r"\b(lib[\w+-]+)\.so\.(\d+)")
+
+
+def open_ct2(kind: Any, entry: ModelEntry, folder: Path, *, device: str,
+             device_index: int, compute_type: str, intra_threads: int,
+             inter_threads: int) -> tuple[Any, Any]:
+    """Open ``folder`` as a ``ctranslate2.Translator`` or ``ctranslate2.Generator``
+    (``kind``) with its Hugging Face tokenizer, and run one token through it.
+
+    The run is there because CTranslate2 opens cuBLAS and cuDNN only at the first
+    computation: on a machine whose CUDA lacks the major version its wheel was built
+    for (CTranslate2 4.x wants ``libcublas.so.12``; a CUDA 13 host has only ``.so.13``),
+    the model loads and then every request fails. Found that way, it is a load failure
+    (:class:`ModelUnavailable`) naming the library, which the model handle retries with
+    backoff and ``/readyz`` reports."""
+    from transformers import AutoTokenizer
+
+    try:
+        model = kind(str(folder), device=device, device_index=device_index,
+                     compute_type=compute_type, intra_threads=intra_threads,
+                     inter_threads=inter_threads)
+        tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelUnavailable(
+            f"Model '{entry.name}': CTranslate2 could not load {folder} on {device} "
+            f"with compute type {compute_type}: {_first_line(exc)}", field="model") from exc
+    try:
+        _one_token(model)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelUnavailable(
+            f"Model '{entry.name}': CTranslate2 {ctranslate2.__version__} loaded {folder} "
+            f"on {device} but cannot compute there: {_first_line(exc)}"
+            f"{_library_hint(_first_line(exc))}", field="model") from exc
+    return model, tokenizer
+
+
+def _one_token(model: Any) -> None:
+    """Decode one token from a one-token input (any token: unknown ones map to unk)."""
+    if isinstance(model, ctranslate2.Generator):
+        model.generate_batch([["</s>"]], max_length=1, beam_size=1)
+    else:
+        model.translate_batch([["</s>"]], max_decoding_length=1, beam_size=1)
+
+
+def _library_hint(message: str) -> str:
+    """What to do when the message names a CUDA library CTranslate2 could not open."""
+    found = _MISSING_LIBRARY.search(message)
+    if not found:
+        return ""
+    library, major = found.group(1), found.group(2)
+    return (f". This CTranslate2 needs {library}.so.{major} (CUDA {major}): run on a CUDA "
+            f"{major} runtime (the GPU image's nvidia/cuda:{major}.x base, docs/deploy.md"
+            f"#gpu-nodes) or put a CUDA {major} {library} on LD_LIBRARY_PATH; or serve "
+            "this model on transformers (NEWSROOM_ENGINE=transformers)")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -41,13 +41,14 @@ from service.engines.ct2_convert import ConversionRecord, find_conversions
 from service.engines.ct2_engine import (
     _not_converted,
     ct2_device,
+    open_ct2,
     pick_conversion,
     resolve_compute_type,
     resolve_threads,
 )
 from service.engines.device import Placement
 from service.engines.transformers_engine import merge_generation
-from service.errors import ModelNotLocal, ModelUnavailable
+from service.errors import ModelNotLocal
 from service.registry import ModelEntry
 
 log = logging.getLogger(__name__)
@@ -108,20 +109,12 @@ class CTranslate2GeneratorEngine:
     def load(cls, entry: ModelEntry, folder: Path, *, device: str = "cpu", device_index: int = 0,
              compute_type: str = "int8", intra_threads: int = 0,
              inter_threads: int = 1) -> CTranslate2GeneratorEngine:
-        """Load a converted folder; :class:`ModelUnavailable` when CTranslate2 refuses."""
-        from transformers import AutoTokenizer
-
-        try:
-            generator = ctranslate2.Generator(
-                str(folder), device=device, device_index=device_index,
-                compute_type=compute_type, intra_threads=intra_threads,
-                inter_threads=inter_threads)
-            tokenizer = AutoTokenizer.from_pretrained(str(folder))
-        except (RuntimeError, ValueError, OSError) as exc:
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ModelUnavailable(
-                f"Model '{entry.name}': CTranslate2 could not load {folder} on {device} "
-                f"with compute type {compute_type}: {first}", field="model") from exc
+        """Load a converted folder; :class:`ModelUnavailable` when CTranslate2 refuses it
+        or cannot compute on ``device`` (see :func:`open_ct2`)."""
+        generator, tokenizer = open_ct2(
+            ctranslate2.Generator, entry, folder, device=device, device_index=device_index,
+            compute_type=compute_type, intra_threads=intra_threads,
+            inter_threads=inter_threads)
         record = ConversionRecord.read(folder)
         shown = device if device == "cpu" else f"{device}:{device_index}"
         return cls(entry, generator, tokenizer, path=folder, device=shown,

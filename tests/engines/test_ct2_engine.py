@@ -341,3 +341,34 @@ def test_gpu_compute_type_on_cpu_fails_with_ctranslate2s_reason(ct2_dir: Path,
         f"{ct2_dir / 'marian-en-uk-ct2-float32'} on cpu with compute type float16: "
         "Requested float16 compute type, but the target device or backend do not support "
         "efficient float16 computation.")
+
+
+def test_a_cuda_without_the_libraries_ctranslate2_needs_fails_at_load(
+        ct2_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen on a CUDA 13 GPU machine: CTranslate2 4.x loads a model, then its first
+    computation fails to open cuBLAS 12. The load runs one token, so the model fails to
+    load (retried, reported by /readyz) instead of failing every request."""
+    import ctranslate2
+
+    real = ctranslate2.Translator
+
+    class CudaWithoutCublas12:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.translator = real(*args, **kwargs)
+            self.compute_type = self.translator.compute_type
+
+        def translate_batch(self, *args: object, **kwargs: object) -> None:
+            raise RuntimeError("Library libcublas.so.12 is not found or cannot be loaded")
+
+    monkeypatch.setattr(ctranslate2, "Translator", CudaWithoutCublas12)
+    manager = _manager(ct2_dir, tmp_path, engine="ctranslate2")
+    with pytest.raises(ModelUnavailable) as caught:
+        manager.get("tiny-marian-en-uk")
+    assert caught.value.message == (
+        f"Model 'tiny-marian-en-uk': CTranslate2 {ctranslate2.__version__} loaded "
+        f"{ct2_dir / 'marian-en-uk-ct2-int8'} on cpu but cannot compute there: Library "
+        "libcublas.so.12 is not found or cannot be loaded. This CTranslate2 needs "
+        "libcublas.so.12 (CUDA 12): run on a CUDA 12 runtime (the GPU image's "
+        "nvidia/cuda:12.x base, docs/deploy.md#gpu-nodes) or put a CUDA 12 libcublas on "
+        "LD_LIBRARY_PATH; or serve this model on transformers "
+        "(NEWSROOM_ENGINE=transformers)")
