@@ -10,8 +10,9 @@ seconds and the median step.
 
     python bench/llm_step_probe.py --batches 1,2 --caches dynamic,static
 
-Measured 2026-12-04 (2 cores, bf16): batch 1 prefill 13.8 s, step 0.355 s (static
-0.296); batch 2 prefill 34.8 s, step 0.261 s (static 0.264): see docs/summaries-llm.md.
+Measured 2026-12-04 (2 cores, bf16, medians of three runs): batch 1 prefill 15.6 s,
+step 0.388 s (static cache 0.302); batch 2 prefill 37.6 s, step 0.354 s (static 0.313):
+see docs/summaries-llm.md.
 """
 
 from __future__ import annotations
