@@ -9,6 +9,13 @@ engine then
 - tokenizes the rendered prompts without adding special tokens (the template already
   wrote them) and pads on the **left**, so every row's last position is its own last
   prompt token and batched generation equals one-at-a-time generation;
+- on a CPU, prefills prompts of different lengths **one at a time** and decodes them
+  together (:func:`prefill_alone`): a padded batch computes every pad position of every
+  layer, and on a CPU prefill is arithmetic-bound, so padding costs its full share
+  (two news prompts of 1389 and 1535 tokens cost 1.2-1.4x more per article batched
+  than apart, docs/summaries-llm.md), while a decoding step costs about the same at
+  batch 2 as at batch 1. A GPU prefills the padded batch in parallel, so it keeps the
+  padded batch;
 - decodes greedily (``do_sample=False``): Qwen3's generation config asks for sampling
   (temperature 0.6, top-p 0.95), which would make summaries differ from run to run;
 - returns only the new tokens, with any ``<think>...</think>`` block removed.
@@ -21,6 +28,7 @@ placement's half-precision dtype.
 
 from __future__ import annotations
 
+import inspect
 import re
 import threading
 from collections.abc import Sequence
@@ -94,6 +102,52 @@ def new_tokens_until_eos(row: Sequence[int], eos: Sequence[int]) -> list[int]:
         if token in eos:
             break
     return out
+
+
+def cache_keyword(model: Any) -> str:
+    """The keyword the model's ``forward`` takes its KV cache by (transformers 5.25
+    renamed ``past_key_values`` to ``cache``)."""
+    return "cache" if "cache" in inspect.signature(model.forward).parameters \
+        else "past_key_values"
+
+
+def left_padded(rows: Sequence[Sequence[int]], pad: int) -> tuple[Any, Any]:
+    """``input_ids`` and ``attention_mask`` of ``rows`` padded on the left."""
+    import torch
+
+    width = max(len(row) for row in rows)
+    ids = [[pad] * (width - len(row)) + list(row) for row in rows]
+    mask = [[0] * (width - len(row)) + [1] * len(row) for row in rows]
+    return torch.tensor(ids), torch.tensor(mask)
+
+
+def prefill_alone(model: Any, rows: Sequence[Sequence[int]], device: str) -> Any:
+    """The KV cache of every prompt in ``rows`` but its last token, each prompt computed
+    on its own (no pad position is ever computed), then left-padded into one batch
+    cache. ``generate`` given this cache and the left-padded prompts computes only the
+    last column; position ids come from the attention mask, so every row continues at
+    its own length, as it would alone (RoPE sees the same distances)."""
+    import torch
+    from transformers import DynamicCache
+
+    keyword = cache_keyword(model)
+    width = max(len(row) for row in rows) - 1
+    caches = []
+    for row in rows:
+        cache = DynamicCache()
+        model(torch.tensor([list(row[:-1])], device=device), use_cache=True,
+              logits_to_keep=1, **{keyword: cache})
+        caches.append(cache)
+    merged = DynamicCache()
+    for layer in range(len(caches[0].layers)):
+        keys, values = [], []
+        for cache, row in zip(caches, rows):
+            pad = (0, 0, width - (len(row) - 1), 0)  # left of the sequence axis (-2)
+            keys.append(torch.nn.functional.pad(cache.layers[layer].keys, pad))
+            values.append(torch.nn.functional.pad(cache.layers[layer].values, pad))
+            cache.layers[layer].keys = cache.layers[layer].values = None  # free as we go
+        merged.update(torch.cat(keys), torch.cat(values), layer)
+    return merged
 
 
 def chat_prompt(tokenizer: Any, messages: Sequence[dict[str, str]]) -> str:
@@ -187,17 +241,28 @@ class CausalLMEngine:
         if not texts:
             return []
         with self._tok_lock:
-            batch = self.tokenizer(list(texts), return_tensors="pt", padding=True,
-                                   add_special_tokens=False, truncation=True,
-                                   max_length=self.max_input_tokens)
-        batch = batch.to(self.device)
+            rows = self.tokenizer(list(texts), add_special_tokens=False, truncation=True,
+                                  max_length=self.max_input_tokens)["input_ids"]
+        kwargs = self.generation_kwargs(key)
+        input_ids, mask = left_padded(rows, self._pad)
+        input_ids, mask = input_ids.to(self.device), mask.to(self.device)
         with torch.inference_mode():
-            output = self.model.generate(**batch, **self.generation_kwargs(key))
-        width = batch["input_ids"].shape[1]
+            if self._prefills_alone(rows, kwargs):
+                kwargs[cache_keyword(self.model)] = prefill_alone(self.model, rows,
+                                                                  self.device)
+            output = self.model.generate(input_ids=input_ids, attention_mask=mask, **kwargs)
+        width = input_ids.shape[1]
         rows = [new_tokens_until_eos(row, self._eos) for row in output[:, width:].tolist()]
         decoded = self.tokenizer.batch_decode(rows, skip_special_tokens=True)
         return [Generated(text=strip_thinking(text), tokens=len(row))
                 for row, text in zip(rows, decoded)]
+
+    def _prefills_alone(self, rows: Sequence[Sequence[int]], kwargs: dict[str, Any]) -> bool:
+        """Whether to prefill each prompt on its own (module docs): on a CPU, greedy
+        decoding, several prompts of different lengths, each longer than one token."""
+        lengths = {len(row) for row in rows}
+        return (self.device == "cpu" and kwargs["num_beams"] == 1 and len(lengths) > 1
+                and min(lengths) > 1)
 
     def close(self) -> None:
         """Drop references so the weights can be freed."""

@@ -4,6 +4,7 @@ Generator conversion and compute types, and the CPU dtype rule."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -85,6 +86,29 @@ def test_batched_prompts_of_different_lengths_equal_one_at_a_time(tiny_dir: Path
     assert all(1 <= out.tokens <= 12 and out.text for out in batched)
     # Greedy although the model's generation config asks for sampling.
     assert engine.generate(prompts, key) == batched
+
+
+def test_on_a_cpu_prompts_are_prefilled_alone_then_decoded_together(
+        tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pad position is computed: each prompt but its last token goes through the
+    model on its own, then every forward pass of the batch is one token per row."""
+    engine = _manager(tiny_dir, tmp_path).get("tiny-qwen3")
+    prompts = [engine.render_chat(_messages(a)) for a in ARTICLES]
+    lengths = [engine.count_tokens(p) for p in prompts]
+    shapes: list[tuple[int, ...]] = []
+    forward = engine.model.forward
+
+    @functools.wraps(forward)
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        shapes.append(tuple(kwargs.get("input_ids", args[0] if args else None).shape))
+        return forward(*args, **kwargs)
+
+    monkeypatch.setattr(engine.model, "forward", recording)
+    out = engine.generate(prompts, BatchKey(None, None, GenerationOptions(
+        max_new_tokens=6, min_new_tokens=6)))
+    assert [o.tokens for o in out] == [6] * len(prompts)
+    assert shapes[:len(prompts)] == [(1, n - 1) for n in lengths]
+    assert shapes[len(prompts):] == [(len(prompts), 1)] * 6
 
 
 def test_forced_length_counts_exactly_the_new_tokens(tiny_dir: Path, tmp_path: Path) -> None:
