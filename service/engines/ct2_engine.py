@@ -421,7 +421,7 @@ def open_ct2(kind: Any, entry: ModelEntry, folder: Path, *, device: str,
             f"Model '{entry.name}': CTranslate2 could not load {folder} on {device} "
             f"with compute type {compute_type}: {_first_line(exc)}", field="model") from exc
     try:
-        _one_token(model)
+        _one_token(model, tokenizer)
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelUnavailable(
             f"Model '{entry.name}': CTranslate2 {ctranslate2.__version__} loaded {folder} "
@@ -430,12 +430,14 @@ def open_ct2(kind: Any, entry: ModelEntry, folder: Path, *, device: str,
     return model, tokenizer
 
 
-def _one_token(model: Any) -> None:
-    """Decode one token from a one-token input (any token: unknown ones map to unk)."""
+def _one_token(model: Any, tokenizer: Any) -> None:
+    """Decode one token from a one-token input: the vocabulary's first token, which
+    every converted vocabulary holds (it is the tokenizer's, id for id)."""
+    token = [str(tokenizer.convert_ids_to_tokens(0))]
     if isinstance(model, ctranslate2.Generator):
-        model.generate_batch([["</s>"]], max_length=1, beam_size=1)
+        model.generate_batch([token], max_length=1, beam_size=1)
     else:
-        model.translate_batch([["</s>"]], max_decoding_length=1, beam_size=1)
+        model.translate_batch([token], max_decoding_length=1, beam_size=1)
 
 
 def _library_hint(message: str) -> str:
