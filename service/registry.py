@@ -77,6 +77,9 @@ class ModelEntry(BaseModel):
     engine: Literal["transformers", "ctranslate2"] | None = None
     ct2_path: str | None = Field(default=None, description="Converted CTranslate2 folder.")
     max_input_tokens: int | None = None
+    #: Padded tokens per batch for this model, instead of ``NEWSROOM_MAX_BATCH_TOKENS``
+    #: (which is sized for sentences): summarisation prompts are ~1,500-2,500 tokens.
+    max_batch_tokens: int | None = Field(default=None, ge=16)
     prefix: str = ""
     #: Multi-target models: the token that selects each target language, put at the
     #: start of every source (Opus-MT ``>>ukr<<``, MADLAD ``<2uk>``).

@@ -159,11 +159,14 @@ class BatchScheduler:
     def from_settings(cls, engine: Engine, settings: Settings,
                       metrics: ServiceMetrics | None = None,
                       clock: Clock | None = None) -> BatchScheduler:
-        """A scheduler with the batching limits of ``settings``; lanes are the
+        """A scheduler with the batching limits of ``settings`` (the padded tokens
+        per batch: the model's catalogue entry's, if it sets them); lanes are the
         engine's parallel batches. ``clock`` is the process clock that callers'
         deadlines are measured on (default: monotonic time)."""
+        entry = getattr(engine, "entry", None)
         return cls(engine, max_batch_items=settings.max_batch_items,
-                   max_batch_tokens=settings.max_batch_tokens,
+                   max_batch_tokens=(getattr(entry, "max_batch_tokens", None)
+                                     or settings.max_batch_tokens),
                    max_wait_ms=settings.max_wait_ms,
                    max_queue_items=settings.max_queue_items,
                    regroup_ms=settings.batch_regroup_ms,

@@ -67,7 +67,9 @@ class Engine(Protocol):
 
     # Optional, read with ``getattr`` by the scheduler:
     #   ``parallel_batches: int`` - batches the engine runs at once (default 1);
-    #   ``decoding(key) -> Decoding`` - beams and output bounds of ``key``.
+    #   ``decoding(key) -> Decoding`` - beams and output bounds of ``key``;
+    #   ``entry.max_batch_tokens`` - the catalogue's padded tokens per batch for this
+    #   model (default: the setting).
 
     def count_tokens(self, text: str, src_lang: str | None = None) -> int:
         """Source tokens ``text`` becomes, special tokens included."""

@@ -65,6 +65,36 @@ async def test_padded_tokens_stay_within_max_batch_tokens(make_scheduler, make_e
     assert engine.batches[1:] == [[long, "a b c d"], ["e f g h", "i j k l", "m n o p"]]
 
 
+async def test_a_catalogue_entry_sets_its_models_tokens_per_batch(make_engine, clock,
+                                                                   wait_until):
+    """Summarisation prompts are long: their entry raises the cap the setting sizes for
+    sentences (here the other way round, so that the test stays small)."""
+    from types import SimpleNamespace
+
+    from service.batching import BatchScheduler
+    from service.settings import Settings
+
+    engine = make_engine(gated=True)
+    engine.entry = SimpleNamespace(max_batch_tokens=20)
+    settings = Settings(max_batch_items=32, max_batch_tokens=4096, max_wait_ms=0)
+    scheduler = BatchScheduler.from_settings(engine, settings, clock=clock)
+    await scheduler.start()
+    try:
+        blocker = await hold_engine(scheduler, engine)
+        long = "w " * 9  # 10 tokens
+        short = ["a b c d", "e f g h", "i j k l", "m n o p"]  # 5 tokens each
+        request = asyncio.create_task(scheduler.submit([*short, long], KEY))
+        await wait_until(lambda: scheduler.queue_depth == 5)
+        engine.release(3)
+        await request
+        await blocker
+        # As with max_batch_tokens=20 in the settings: 2 x 10, then 3 x 5.
+        assert engine.batches[1:] == [[long, "a b c d"], ["e f g h", "i j k l", "m n o p"]]
+    finally:
+        engine.release(1000)
+        await scheduler.stop(timeout=0)
+
+
 async def test_an_item_longer_than_the_token_budget_still_runs_alone(make_scheduler, make_engine):
     engine = make_engine()
     scheduler = await make_scheduler(engine, max_batch_tokens=16)
