@@ -10,9 +10,14 @@ CTranslate2 has no left padding for decoder-only models (OpenNMT/CTranslate2#134
 a batch of prompts of different lengths only the shortest length is forwarded at once,
 and every further prompt token costs one step of the decoding loop, about what one new
 token costs. :func:`length_groups` therefore splits a batch into groups whose lengths
-differ by less than the number of new tokens to decode (merging two groups saves that
-many decoding steps; the spread costs as many), and each group is one
-``generate_batch`` call.
+differ by less than a spread (:func:`group_spread`), and each group is one
+``generate_batch`` call. On a GPU a step costs about the same at any batch size, so
+merging two prompts saves as many steps as new tokens and the spread is that many. On
+a CPU a step at batch 2 costs ~1.5x one at batch 1 (``bench/ct2_prompt_groups.py``:
+0.203 / 0.303 / 0.331 s at batch 1 / 2 / 4), so a pair gains only while its lengths
+differ by less than about a third of the new tokens; with the GPU's spread, batches of
+8 news prompts ran 0.77x one at a time (``bench/summarize_llm.py``). The CPU spread is
+a quarter of the new tokens.
 
 Compute type follows the CTranslate2 translation engine's rule: ``int8`` on CPU,
 ``int8_float16`` on CUDA for an int8 conversion (``NEWSROOM_CT2_COMPUTE_TYPE``
@@ -71,6 +76,11 @@ def _end_ids(folder: Path, tokenizer: Any) -> list[int]:
     if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in ids:
         ids.append(int(tokenizer.eos_token_id))
     return ids
+
+
+def group_spread(new_tokens: int, device: str) -> int:
+    """Largest length difference worth merging two prompts over (module docs)."""
+    return max(16, new_tokens if device != "cpu" else new_tokens // 4)
 
 
 def length_groups(lengths: Sequence[int], spread: int) -> list[list[int]]:
@@ -177,7 +187,7 @@ class CTranslate2GeneratorEngine:
         options = self.decoding_options(key)
         rows: list[list[int]] = [[] for _ in prompts]
         for group in length_groups([len(p) for p in prompts],
-                                   max(16, options["max_length"])):
+                                   group_spread(options["max_length"], self.device)):
             results = self.generator.generate_batch([prompts[i] for i in group], **options)
             for index, result in zip(group, results):
                 rows[index] = new_tokens_until_eos(result.sequences_ids[0], self._eos)

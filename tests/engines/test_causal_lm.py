@@ -156,6 +156,15 @@ def test_ctranslate2_groups_prompts_of_similar_length() -> None:
     assert length_groups([], 16) == []
 
 
+def test_ctranslate2_merges_prompts_over_a_smaller_spread_on_a_cpu() -> None:
+    """A CPU's decoding step costs ~1.5x at batch 2: merging pays only for close lengths."""
+    from service.engines.ct2_generator import group_spread
+
+    assert group_spread(100, "cpu") == 25
+    assert group_spread(100, "cuda:0") == 100
+    assert group_spread(20, "cpu") == 16 and group_spread(8, "cuda:0") == 16
+
+
 @pytest.mark.parametrize("flags,device,setting,expected", [
     ({"avx2", "avx512f", "avx512_bf16"}, "cpu", "auto", "bfloat16"),
     ({"avx2", "amx_bf16", "amx_tile"}, "cpu", "auto", "bfloat16"),
