@@ -121,16 +121,17 @@ def left_padded(rows: Sequence[Sequence[int]], pad: int) -> tuple[Any, Any]:
     return torch.tensor(ids), torch.tensor(mask)
 
 
-def prefill_alone(model: Any, rows: Sequence[Sequence[int]], device: str) -> Any:
+def prefill_alone(model: Any, rows: Sequence[Sequence[int]], device: str,
+                  keyword: str = "cache") -> Any:
     """The KV cache of every prompt in ``rows`` but its last token, each prompt computed
     on its own (no pad position is ever computed), then left-padded into one batch
     cache. ``generate`` given this cache and the left-padded prompts computes only the
     last column; position ids come from the attention mask, so every row continues at
-    its own length, as it would alone (RoPE sees the same distances)."""
+    its own length, as it would alone (RoPE sees the same distances). ``keyword``:
+    the model's :func:`cache_keyword`."""
     import torch
     from transformers import DynamicCache
 
-    keyword = cache_keyword(model)
     width = max(len(row) for row in rows) - 1
     caches = []
     for row in rows:
@@ -189,6 +190,7 @@ class CausalLMEngine:
         self._pad = (tokenizer.pad_token_id if tokenizer.pad_token_id is not None
                      else self._eos[0])
         self._tok_lock = threading.Lock()
+        self._cache_keyword = cache_keyword(model)
         self.max_input_tokens = prompt_limit(
             entry, tokenizer, getattr(model.config, "max_position_embeddings", None))
 
@@ -248,8 +250,8 @@ class CausalLMEngine:
         input_ids, mask = input_ids.to(self.device), mask.to(self.device)
         with torch.inference_mode():
             if self._prefills_alone(rows, kwargs):
-                kwargs[cache_keyword(self.model)] = prefill_alone(self.model, rows,
-                                                                  self.device)
+                kwargs[self._cache_keyword] = prefill_alone(
+                    self.model, rows, self.device, self._cache_keyword)
             output = self.model.generate(input_ids=input_ids, attention_mask=mask, **kwargs)
         width = input_ids.shape[1]
         rows = [new_tokens_until_eos(row, self._eos) for row in output[:, width:].tolist()]

@@ -49,20 +49,28 @@ async def test_batches_hold_at_most_max_batch_items(make_scheduler, make_engine,
     assert [len(b) for b in engine.batches] == [1, 4, 4, 2]
 
 
+LONG = "w " * 9  # 10 tokens
+SHORT = ["a b c d", "e f g h", "i j k l", "m n o p"]  # 5 tokens each
+
+
+async def batches_of_long_and_short(scheduler, engine, wait_until) -> list[list[str]]:
+    """Submit one 10-token and four 5-token texts while the (gated) engine is busy;
+    the batches they were split into."""
+    blocker = await hold_engine(scheduler, engine)
+    request = asyncio.create_task(scheduler.submit([*SHORT, LONG], KEY))
+    await wait_until(lambda: scheduler.queue_depth == 5)
+    engine.release(3)
+    await request
+    await blocker
+    return engine.batches[1:]
+
+
 async def test_padded_tokens_stay_within_max_batch_tokens(make_scheduler, make_engine, wait_until):
     engine = make_engine(gated=True)
     scheduler = await make_scheduler(engine, max_batch_tokens=20)
-    blocker = await hold_engine(scheduler, engine)
-    long = "w " * 9  # 10 tokens
-    short = ["a b c d", "e f g h", "i j k l", "m n o p"]  # 5 tokens each
-    request = asyncio.create_task(scheduler.submit([*short, long], KEY))
-    await wait_until(lambda: scheduler.queue_depth == 5)
-    engine.release(3)
-
-    await request
-    await blocker
     # 2 x 10 tokens fit in 20; a third item would pad to 30. Then 3 x 5 = 15.
-    assert engine.batches[1:] == [[long, "a b c d"], ["e f g h", "i j k l", "m n o p"]]
+    assert await batches_of_long_and_short(scheduler, engine, wait_until) == [
+        [LONG, "a b c d"], ["e f g h", "i j k l", "m n o p"]]
 
 
 async def test_a_catalogue_entry_sets_its_models_tokens_per_batch(make_engine, clock,
@@ -80,16 +88,9 @@ async def test_a_catalogue_entry_sets_its_models_tokens_per_batch(make_engine, c
     scheduler = BatchScheduler.from_settings(engine, settings, clock=clock)
     await scheduler.start()
     try:
-        blocker = await hold_engine(scheduler, engine)
-        long = "w " * 9  # 10 tokens
-        short = ["a b c d", "e f g h", "i j k l", "m n o p"]  # 5 tokens each
-        request = asyncio.create_task(scheduler.submit([*short, long], KEY))
-        await wait_until(lambda: scheduler.queue_depth == 5)
-        engine.release(3)
-        await request
-        await blocker
         # As with max_batch_tokens=20 in the settings: 2 x 10, then 3 x 5.
-        assert engine.batches[1:] == [[long, "a b c d"], ["e f g h", "i j k l", "m n o p"]]
+        assert await batches_of_long_and_short(scheduler, engine, wait_until) == [
+            [LONG, "a b c d"], ["e f g h", "i j k l", "m n o p"]]
     finally:
         engine.release(1000)
         await scheduler.stop(timeout=0)
