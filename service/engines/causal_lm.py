@@ -16,6 +16,11 @@ engine then
   than apart, docs/summaries-llm.md), while a decoding step costs about the same at
   batch 2 as at batch 1. A GPU prefills the padded batch in parallel, so it keeps the
   padded batch;
+- on a CPU, decodes greedily into a **static KV cache** (:func:`static_cache`, sized for
+  the prompt and the new tokens): transformers' default cache concatenates each step's
+  keys and values onto the whole cache, copying it every step, which on a CPU costs a
+  third of a decoding step at batch 8 and half of one at batch 16 with news-length
+  prompts (docs/summaries-llm.md). GPUs keep ``generate``'s own cache;
 - decodes greedily (``do_sample=False``): Qwen3's generation config asks for sampling
   (temperature 0.6, top-p 0.95), which would make summaries differ from run to run;
 - returns only the new tokens, with any ``<think>...</think>`` block removed.
@@ -121,13 +126,23 @@ def left_padded(rows: Sequence[Sequence[int]], pad: int) -> tuple[Any, Any]:
     return torch.tensor(ids), torch.tensor(mask)
 
 
+def static_cache(model: Any, positions: int) -> Any:
+    """An empty static KV cache for ``positions`` tokens per row (prompt + new tokens):
+    updated in place, where the default cache copies itself at every step. Its tensors
+    are allocated at the first update, with that update's batch size, dtype and device."""
+    from transformers import StaticCache
+
+    return StaticCache(config=model.config, max_cache_len=positions)
+
+
 def prefill_alone(model: Any, rows: Sequence[Sequence[int]], device: str,
-                  keyword: str = "cache") -> Any:
+                  keyword: str = "cache", into: Any = None) -> Any:
     """The KV cache of every prompt in ``rows`` but its last token, each prompt computed
     on its own (no pad position is ever computed), then left-padded into one batch
-    cache. ``generate`` given this cache and the left-padded prompts computes only the
-    last column; position ids come from the attention mask, so every row continues at
-    its own length, as it would alone (RoPE sees the same distances). ``keyword``:
+    cache (``into``, e.g. a :func:`static_cache`, else a new dynamic cache), which is
+    returned. ``generate`` given this cache and the left-padded prompts computes only
+    the last column; position ids come from the attention mask, so every row continues
+    at its own length, as it would alone (RoPE sees the same distances). ``keyword``:
     the model's :func:`cache_keyword`."""
     import torch
     from transformers import DynamicCache
@@ -139,7 +154,7 @@ def prefill_alone(model: Any, rows: Sequence[Sequence[int]], device: str,
         model(torch.tensor([list(row[:-1])], device=device), use_cache=True,
               logits_to_keep=1, **{keyword: cache})
         caches.append(cache)
-    merged = DynamicCache()
+    merged = into if into is not None else DynamicCache()
     for layer in range(len(caches[0].layers)):
         keys, values = [], []
         for cache, row in zip(caches, rows):
@@ -249,9 +264,9 @@ class CausalLMEngine:
         input_ids, mask = left_padded(rows, self._pad)
         input_ids, mask = input_ids.to(self.device), mask.to(self.device)
         with torch.inference_mode():
-            if self._prefills_alone(rows, kwargs):
-                kwargs[self._cache_keyword] = prefill_alone(
-                    self.model, rows, self.device, self._cache_keyword)
+            cache = self._decode_cache(rows, kwargs)
+            if cache is not None:
+                kwargs[self._cache_keyword] = cache
             output = self.model.generate(input_ids=input_ids, attention_mask=mask, **kwargs)
         width = input_ids.shape[1]
         rows = [new_tokens_until_eos(row, self._eos) for row in output[:, width:].tolist()]
@@ -259,12 +274,20 @@ class CausalLMEngine:
         return [Generated(text=strip_thinking(text), tokens=len(row))
                 for row, text in zip(rows, decoded)]
 
-    def _prefills_alone(self, rows: Sequence[Sequence[int]], kwargs: dict[str, Any]) -> bool:
-        """Whether to prefill each prompt on its own (module docs): on a CPU, greedy
-        decoding, several prompts of different lengths, each longer than one token."""
+    def _decode_cache(self, rows: Sequence[Sequence[int]], kwargs: dict[str, Any]) -> Any:
+        """The KV cache ``generate`` continues from, or None for its own (module docs):
+        on a CPU with greedy decoding, a static cache for the longest prompt and the new
+        tokens, holding the prompts prefilled alone when their lengths differ (each
+        longer than one token). Beam search multiplies the rows inside ``generate``, so
+        it keeps generate's cache, as do GPUs."""
+        if self.device != "cpu" or kwargs["num_beams"] != 1:
+            return None
+        cache = static_cache(self.model, max(len(row) for row in rows)
+                             + kwargs["max_new_tokens"])
         lengths = {len(row) for row in rows}
-        return (self.device == "cpu" and kwargs["num_beams"] == 1 and len(lengths) > 1
-                and min(lengths) > 1)
+        if len(lengths) > 1 and min(lengths) > 1:
+            prefill_alone(self.model, rows, self.device, self._cache_keyword, into=cache)
+        return cache
 
     def close(self) -> None:
         """Drop references so the weights can be freed."""

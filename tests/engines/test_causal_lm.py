@@ -111,6 +111,42 @@ def test_on_a_cpu_prompts_are_prefilled_alone_then_decoded_together(
     assert shapes[len(prompts):] == [(len(prompts), 1)] * 6
 
 
+def test_on_a_cpu_decoding_writes_a_static_cache_and_matches_plain_generate(
+        tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The decoding steps get a static KV cache (updated in place, not copied every
+    step), alone and batched, and the summaries are those of transformers' own
+    ``generate`` with its default cache, one prompt at a time."""
+    import torch
+
+    engine = _manager(tiny_dir, tmp_path).get("tiny-qwen3")
+    prompts = [engine.render_chat(_messages(a)) for a in ARTICLES]
+    key = BatchKey(None, None, GenerationOptions(max_new_tokens=8))
+    reference = []
+    for prompt in prompts:
+        ids = engine.tokenizer(prompt, add_special_tokens=False, return_tensors="pt")
+        with torch.inference_mode():
+            out = engine.model.generate(**ids, **engine.generation_kwargs(key))
+        reference.append(engine.tokenizer.decode(out[0, ids["input_ids"].shape[1]:],
+                                                 skip_special_tokens=True).strip())
+    caches: list[str] = []
+    forward = engine.model.forward
+
+    @functools.wraps(forward)
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        caches.append(type(kwargs.get("past_key_values", kwargs.get("cache"))).__name__)
+        return forward(*args, **kwargs)
+
+    monkeypatch.setattr(engine.model, "forward", recording)
+    alone = [engine.generate([p], key)[0].text for p in prompts]
+    assert caches and set(caches) == {"StaticCache"}
+    caches.clear()
+    batched = [o.text for o in engine.generate(prompts, key)]
+    # Each prompt prefilled alone into its own cache, then the batch decodes in place.
+    assert caches[:len(prompts)] == ["DynamicCache"] * len(prompts)
+    assert caches[len(prompts):] and set(caches[len(prompts):]) == {"StaticCache"}
+    assert alone == reference and batched == reference
+
+
 def test_forced_length_counts_exactly_the_new_tokens(tiny_dir: Path, tmp_path: Path) -> None:
     engine = _manager(tiny_dir, tmp_path).get("tiny-qwen3")
     prompts = [engine.render_chat(_messages(a)) for a in ARTICLES[:2]]
