@@ -8,10 +8,19 @@ every decoding step: the first stamp ends the prefill, the gaps between stamps a
 steps. Prints one JSON line: per (batch, cache) the padded prompt length, prefill
 seconds and the median step.
 
+Cache kinds: ``dynamic`` (``generate``'s default, the padded batch prefilled at once),
+``static`` (``generate``'s static cache, same prefill), and the engine's own CPU path
+(``service/engines/causal_lm.py``): ``alone-dynamic`` / ``alone-static``, each prompt
+prefilled on its own by ``prefill_alone`` into a dynamic cache / the engine's
+``static_cache``, then one batched ``generate`` decoding from it.
+
     python bench/llm_step_probe.py --batches 1,2 --caches dynamic,static
+    python bench/llm_step_probe.py --batches 8 --caches alone-dynamic,alone-static
 
 Measured 2026-12-04 (2 cores, bf16, medians of three runs): batch 1 prefill 15.6 s,
 step 0.388 s (static cache 0.302); batch 2 prefill 37.6 s, step 0.354 s (static 0.313):
+batch 8 from the engine's path (one run each, 40 new tokens): prefill 130 s / 126 s
+for the eight prompts, step 0.726 s with the dynamic cache, 0.450 s with the static one:
 see docs/summaries-llm.md.
 """
 
@@ -28,6 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CACHE_DIR  # noqa: E402
 from summarize_llm import _load_engine, build_articles, build_model, build_prompts  # noqa: E402
+
+from service.engines.causal_lm import cache_keyword, prefill_alone, static_cache  # noqa: E402
 
 
 def probe(model, tokenizer, prompts: list[str], cache: str, new_tokens: int) -> dict:
@@ -47,10 +58,13 @@ def probe(model, tokenizer, prompts: list[str], cache: str, new_tokens: int) -> 
     encoded = tokenizer(prompts, return_tensors="pt", padding=True)
     kwargs = {"max_new_tokens": new_tokens, "min_new_tokens": new_tokens, "do_sample": False,
               "logits_processor": LogitsProcessorList([stamp])}
-    if cache != "dynamic":
+    if cache in ("static",):
         kwargs["cache_implementation"] = cache
     started = time.perf_counter()
     with torch.inference_mode():
+        if cache.startswith("alone-"):
+            kwargs[cache_keyword(model)] = _prefilled_alone(model, tokenizer, prompts,
+                                                            cache, new_tokens)
         model.generate(**encoded, **kwargs)
     steps = [b - a for a, b in zip(stamp.times, stamp.times[1:])]
     return {"batch": len(prompts), "cache": cache,
@@ -60,11 +74,21 @@ def probe(model, tokenizer, prompts: list[str], cache: str, new_tokens: int) -> 
             "total_s": round(time.perf_counter() - started, 1)}
 
 
+def _prefilled_alone(model, tokenizer, prompts: list[str], cache: str,  # type: ignore[no-untyped-def]
+                     new_tokens: int):
+    """The engine's CPU path: each prompt prefilled alone, into a dynamic cache or
+    into the engine's static cache sized for the longest prompt and the new tokens."""
+    rows = tokenizer(prompts, add_special_tokens=False)["input_ids"]
+    into = (static_cache(model, max(len(row) for row in rows) + new_tokens)
+            if cache == "alone-static" else None)
+    return prefill_alone(model, rows, "cpu", cache_keyword(model), into=into)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--batches", default="1,2", help="Batch sizes, comma-separated.")
     parser.add_argument("--caches", default="dynamic,static",
-                        help="KV caches: dynamic (generate's default), static, ...")
+                        help="KV caches: dynamic, static, alone-dynamic, alone-static (module docs)")
     parser.add_argument("--dtype", default="bfloat16", choices=("float32", "bfloat16"))
     parser.add_argument("--layers", type=int, default=28, help="28 = the real model")
     parser.add_argument("--words", type=int, default=600)
