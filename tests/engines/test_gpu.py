@@ -70,3 +70,32 @@ def test_ctranslate2_runs_int8_float16_on_cuda(tiny_dir, tiny_registry, tmp_path
         assert len(outputs) == 2 and all(0 < o.tokens <= 8 and o.text for o in outputs)
     finally:
         manager.close()
+
+
+def test_an_instruction_model_batches_on_cuda_with_generates_own_cache(tiny_registry,
+                                                                       tmp_path):
+    """On a GPU the padded batch is prefilled at once and decoded with ``generate``'s
+    own cache (the CPU's prefill-alone and static cache are CPU-only); in float32 the
+    batch of prompts of different lengths equals one prompt at a time."""
+    manager = _manager(tiny_registry, tmp_path, dtype="float32")
+    engine = manager.get("tiny-qwen3")
+    try:
+        assert engine.device.startswith("cuda")
+        prompts = [engine.render_chat([{"role": "user", "content": text}])
+                   for text in (*TEXTS, "Officials said the bridge would reopen next month.")]
+        assert len({engine.count_tokens(p) for p in prompts}) == 3
+        key = BatchKey(None, None, GenerationOptions(max_new_tokens=8))
+        caches = []
+        forward = engine.model.forward
+
+        def recording(*args, **kwargs):
+            caches.append(type(kwargs.get("past_key_values", kwargs.get("cache"))).__name__)
+            return forward(*args, **kwargs)
+
+        engine.model.forward = recording
+        batched = engine.generate(prompts, key)
+        assert "StaticCache" not in caches and len(caches) <= 8  # one prefill, then steps
+        assert batched == [engine.generate([p], key)[0] for p in prompts]
+        assert all(0 < o.tokens <= 8 for o in batched)
+    finally:
+        manager.close()
