@@ -401,7 +401,7 @@ def open_ct2(kind: Any, entry: ModelEntry, folder: Path, *, device: str,
              device_index: int, compute_type: str, intra_threads: int,
              inter_threads: int) -> tuple[Any, Any]:
     """Open ``folder`` as a ``ctranslate2.Translator`` or ``ctranslate2.Generator``
-    (``kind``) with its Hugging Face tokenizer, and run one token through it.
+    (``kind``) with its Hugging Face tokenizer, and run a short input through it.
 
     The run is there because CTranslate2 opens cuBLAS and cuDNN only at the first
     computation: on a machine whose CUDA lacks the major version its wheel was built
@@ -421,7 +421,7 @@ def open_ct2(kind: Any, entry: ModelEntry, folder: Path, *, device: str,
             f"Model '{entry.name}': CTranslate2 could not load {folder} on {device} "
             f"with compute type {compute_type}: {_first_line(exc)}", field="model") from exc
     try:
-        _one_token(model, tokenizer)
+        _first_computation(model, tokenizer)
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelUnavailable(
             f"Model '{entry.name}': CTranslate2 {ctranslate2.__version__} loaded {folder} "
@@ -430,14 +430,22 @@ def open_ct2(kind: Any, entry: ModelEntry, folder: Path, *, device: str,
     return model, tokenizer
 
 
-def _one_token(model: Any, tokenizer: Any) -> None:
-    """Decode one token from a one-token input: the vocabulary's first token, which
-    every converted vocabulary holds (it is the tokenizer's, id for id)."""
-    token = [str(tokenizer.convert_ids_to_tokens(0))]
+#: Input tokens and decoding steps of the load-time run. One token decoding one step
+#: does not reach cuBLAS: on an H200 with CUDA 13 only it passed and the first real
+#: request failed; four tokens decoding two failed there as requests do (every compute
+#: type, 2026-12-04).
+_PROBE_TOKENS, _PROBE_STEPS = 4, 2
+
+
+def _first_computation(model: Any, tokenizer: Any) -> None:
+    """Decode two tokens from a four-token input (the vocabulary's first tokens, which
+    every converted vocabulary holds: it is the tokenizer's, id for id)."""
+    tokens = [str(token) for token in tokenizer.convert_ids_to_tokens(list(range(_PROBE_TOKENS)))]
     if isinstance(model, ctranslate2.Generator):
-        model.generate_batch([token], max_length=1, beam_size=1)
+        model.generate_batch([tokens], max_length=_PROBE_STEPS, beam_size=1,
+                             include_prompt_in_result=False)
     else:
-        model.translate_batch([token], max_decoding_length=1, beam_size=1)
+        model.translate_batch([tokens], max_decoding_length=_PROBE_STEPS, beam_size=1)
 
 
 def _library_hint(message: str) -> str:

@@ -346,8 +346,8 @@ def test_gpu_compute_type_on_cpu_fails_with_ctranslate2s_reason(ct2_dir: Path,
 def test_a_cuda_without_the_libraries_ctranslate2_needs_fails_at_load(
         ct2_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Seen on a CUDA 13 GPU machine: CTranslate2 4.x loads a model, then its first
-    computation fails to open cuBLAS 12. The load runs one token, so the model fails to
-    load (retried, reported by /readyz) instead of failing every request."""
+    computation fails to open cuBLAS 12. The load runs a short input, so the model fails
+    to load (retried, reported by /readyz) instead of failing every request."""
     import ctranslate2
 
     real = ctranslate2.Translator

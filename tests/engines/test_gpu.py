@@ -12,6 +12,7 @@ import yaml
 from engine_cache import EngineCache
 
 from service.engines.base import BatchKey, GenerationOptions
+from service.errors import ModelUnavailable
 from service.registry import Registry
 from service.settings import Settings
 
@@ -62,7 +63,16 @@ def test_ctranslate2_runs_int8_float16_on_cuda(tiny_dir, tiny_registry, tmp_path
     convert_model(Registry.load(registry_path).get(MODEL), weights, "int8_float16")
     manager = _manager(registry_path, tmp_path, engine="ctranslate2",
                        ct2_compute_type="int8_float16")
-    engine = manager.get(MODEL)
+    try:
+        engine = manager.get(MODEL)
+    except ModelUnavailable as exc:
+        # A CUDA without the libraries this CTranslate2 wheel was built for (CUDA 13
+        # only, for a CUDA 12 wheel) fails the load, naming the library: not this test's
+        # subject (tests/engines/test_ct2_engine.py checks the message).
+        manager.close()
+        if "cannot compute there" in exc.message:
+            pytest.skip(exc.message)
+        raise
     try:
         assert engine.kind == "ctranslate2" and engine.device.startswith("cuda")
         assert engine.compute_type == "int8_float16"
@@ -81,9 +91,10 @@ def test_an_instruction_model_batches_on_cuda_with_generates_own_cache(tiny_regi
     engine = manager.get("tiny-qwen3")
     try:
         assert engine.device.startswith("cuda")
-        prompts = [engine.render_chat([{"role": "user", "content": text}])
-                   for text in (*TEXTS, "Officials said the bridge would reopen next month.")]
-        assert len({engine.count_tokens(p) for p in prompts}) == 3
+        texts = ("Kyiv.", TEXTS[1], "Officials said on Tuesday that the bridge over the "
+                 "river would reopen to traffic next month, after two years of repairs.")
+        prompts = [engine.render_chat([{"role": "user", "content": text}]) for text in texts]
+        assert len({engine.count_tokens(p) for p in prompts}) == 3  # padding matters
         key = BatchKey(None, None, GenerationOptions(max_new_tokens=8))
         caches = []
         forward = engine.model.forward
