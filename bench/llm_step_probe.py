@@ -58,7 +58,7 @@ def probe(model, tokenizer, prompts: list[str], cache: str, new_tokens: int) -> 
     encoded = tokenizer(prompts, return_tensors="pt", padding=True)
     kwargs = {"max_new_tokens": new_tokens, "min_new_tokens": new_tokens, "do_sample": False,
               "logits_processor": LogitsProcessorList([stamp])}
-    if cache in ("static",):
+    if cache == "static":
         kwargs["cache_implementation"] = cache
     started = time.perf_counter()
     with torch.inference_mode():
