@@ -21,10 +21,13 @@ processes). Steps:
    served rate taken in the load's steady state (its first and last round of callers
    left out), so the machine's drift between distant measurements is not read as
    serving overhead;
-4. ``naive``: the same loads against ``bench/serving_naive.py`` (same model, one
-   request at a time);
-5. ``interactive_under_bulk``: one-sentence latency idle and while one request of
+4. ``interactive_under_bulk``: one-sentence latency idle and while one request of
    ``--bulk-articles`` NTREX articles runs;
+5. ``naive``: the same loads against ``bench/serving_naive.py`` (same model, one
+   request at a time), started while the real server is still loaded and idle; then
+   (5b) ``--pairs`` adjacent rounds of the real server and of the one-at-a-time server at
+   32 clients: served32/one-at-a-time is the median of their ratios, whole loads on both
+   sides (the single 32-client levels' ratio, minutes apart, is kept beside it);
 6. memory: peak RSS (VmHWM) of the server process.
 
 Prints one JSON line. Request counts are modest (a run takes a few minutes on 2 cores):
@@ -66,7 +69,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -217,11 +220,34 @@ class CeilingProcess:
                 self.process.wait()
 
 
+def alternating_rounds(first: Callable[[], dict[str, Any]],
+                       second: Callable[[], dict[str, Any]],
+                       pairs: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """``pairs`` pairs of adjacent rounds, (first's figures, second's): first then second,
+    and the other way round every other pair, so a steady drift favours neither."""
+    rounds = []
+    for index in range(pairs):
+        if index % 2 == 0:
+            a = first()
+            b = second()
+        else:
+            b = second()
+            a = first()
+        rounds.append((a, b))
+    return rounds
+
+
+def _median_ratio(rounds: list[tuple[dict[str, Any], dict[str, Any]]], top: str,
+                  bottom: str) -> float | None:
+    """Median over the rounds of first[top] / second[bottom]."""
+    values = [a[top] / b[bottom] for a, b in rounds if a.get(top) and b.get(bottom)]
+    return round(statistics.median(values), 3) if values else None
+
+
 def paired_rounds(server: ServerProcess, ceiling: CeilingProcess,
                   requests: list[list[str]], pairs: int, out_tokens: int) -> dict[str, Any]:
-    """served32/ceiling from ``pairs`` pairs of adjacent rounds: the engine alone, then
-    the server at CEILING_CLIENTS closed-loop clients (or the other way round, every
-    other pair, so a steady drift favours neither), each over the same sentences.
+    """served32/ceiling from ``pairs`` pairs of adjacent rounds: the server at
+    CEILING_CLIENTS closed-loop clients and the engine alone, each over the same sentences.
 
     The speed of a shared 2-core machine drifts within minutes (the same ceiling
     used 36.7 and 50.8 CPU seconds in two runs of one day, the engine's CPU per
@@ -230,35 +256,46 @@ def paired_rounds(server: ServerProcess, ceiling: CeilingProcess,
     The served rate is the load's steady state (its first and last rounds of callers
     left out, see ``LoadResult.steady_sentences_per_s``); the whole-load rate is kept
     beside it."""
-    rounds = []
-    for index in range(pairs):
-        pair: dict[str, Any] = {}
-        for kind in (("ceiling", "served") if index % 2 == 0 else ("served", "ceiling")):
-            if kind == "ceiling":
-                pair["ceiling"] = ceiling.measure()
-            else:
-                pair["served"] = measure_load(server, requests, CEILING_CLIENTS, out_tokens,
-                                              batch_metrics=True)
-        rounds.append(pair)
-
-    def median_ratio(served_name: str, ceiling_name: str) -> float | None:
-        values = [r["served"].get(served_name) / r["ceiling"][ceiling_name] for r in rounds
-                  if r["served"].get(served_name) and r["ceiling"].get(ceiling_name)]
-        return round(statistics.median(values), 3) if values else None
-
+    rounds = alternating_rounds(
+        lambda: measure_load(server, requests, CEILING_CLIENTS, out_tokens, batch_metrics=True),
+        ceiling.measure, pairs)
     return {
         "pairs": pairs, "clients": CEILING_CLIENTS,
-        "ceiling_sentences_per_s": [r["ceiling"]["sentences_per_s"] for r in rounds],
-        "served_steady_sentences_per_s": [r["served"]["steady_sentences_per_s"]
-                                          for r in rounds],
-        "served_sentences_per_s": [r["served"]["sentences_per_s"] for r in rounds],
-        "served_mean_batch_size": [r["served"].get("mean_batch_size") for r in rounds],
-        "served_client_cpu_s": [r["served"]["client_cpu_s"] for r in rounds],
-        "served_over_ceiling": median_ratio("steady_sentences_per_s", "sentences_per_s"),
-        "served_whole_load_over_ceiling": median_ratio("sentences_per_s", "sentences_per_s"),
-        "served_over_ceiling_per_cpu_s": median_ratio("sentences_per_server_cpu_s",
-                                                      "sentences_per_cpu_s"),
-        "ceiling_runs": [r["ceiling"] for r in rounds],
+        "ceiling_sentences_per_s": [c["sentences_per_s"] for _, c in rounds],
+        "served_steady_sentences_per_s": [s["steady_sentences_per_s"] for s, _ in rounds],
+        "served_sentences_per_s": [s["sentences_per_s"] for s, _ in rounds],
+        "served_mean_batch_size": [s.get("mean_batch_size") for s, _ in rounds],
+        "served_client_cpu_s": [s["client_cpu_s"] for s, _ in rounds],
+        "served_over_ceiling": _median_ratio(rounds, "steady_sentences_per_s",
+                                             "sentences_per_s"),
+        "served_whole_load_over_ceiling": _median_ratio(rounds, "sentences_per_s",
+                                                        "sentences_per_s"),
+        "served_over_ceiling_per_cpu_s": _median_ratio(rounds, "sentences_per_server_cpu_s",
+                                                       "sentences_per_cpu_s"),
+        "ceiling_runs": [c for _, c in rounds],
+    }
+
+
+def naive_paired_rounds(server: ServerProcess, peer: ServerProcess,
+                        requests: list[list[str]], naive_requests: list[list[str]],
+                        pairs: int, out_tokens: int) -> dict[str, Any]:
+    """served32/one-at-a-time from ``pairs`` pairs of adjacent rounds at CEILING_CLIENTS
+    closed-loop clients: the server, then the one-at-a-time server (both loaded, the other
+    idle), for the same reason as :func:`paired_rounds`. The ratio is of whole loads
+    (ramp and tail of the served load included), so it does not favour the server."""
+    rounds = alternating_rounds(
+        lambda: measure_load(server, requests, CEILING_CLIENTS, out_tokens, batch_metrics=True),
+        lambda: measure_load(peer, naive_requests, CEILING_CLIENTS, out_tokens,
+                             batch_metrics=False),
+        pairs)
+    return {
+        "pairs": pairs, "clients": CEILING_CLIENTS,
+        "served_sentences_per_s": [s["sentences_per_s"] for s, _ in rounds],
+        "served_steady_sentences_per_s": [s["steady_sentences_per_s"] for s, _ in rounds],
+        "naive_sentences_per_s": [n["sentences_per_s"] for _, n in rounds],
+        "served_over_naive": _median_ratio(rounds, "sentences_per_s", "sentences_per_s"),
+        "served_steady_over_naive": _median_ratio(rounds, "steady_sentences_per_s",
+                                                  "sentences_per_s"),
     }
 
 
@@ -344,34 +381,21 @@ def run_config(args: argparse.Namespace, engine: str, beams: int) -> dict[str, A
     ceiling_process = CeilingProcess(cache, registry, ceiling_sentences, batch, args.out_tokens)
     try:
         first_ceiling = ceiling_process.measure()  # before the server exists
-        served, pairs, interactive, server_rss = serve_and_measure(
-            args, engine, beams, registry, loads, clients, pool, ceiling_process)
+        measured = serve_and_measure(args, engine, beams, registry, loads, naive_loads,
+                                     clients, pool, ceiling_process)
     finally:
         ceiling_process.close()
-    ceiling = ceiling_summary(first_ceiling, pairs)
-    naive: dict[str, Any] = {}
-    naive_rss = None
-    if not args.skip_naive:
-        peer = naive_server(registry, MODEL, free_port(), cache / f"naive-{engine}-{beams}.log",
-                            NAIVE_ENV)
-        peer.start()
-        try:
-            naive = run_loads(peer, naive_loads, clients, args.out_tokens,
-                              batch_metrics=False)
-            naive_rss = peer.peak_rss_mib()
-        finally:
-            peer.stop()
-
-    return report(args, engine, beams, weights, pool, ceiling, served, pairs, naive,
-                  interactive, server_rss, naive_rss)
+    ceiling = ceiling_summary(first_ceiling, measured["pairs"])
+    return report(args, engine, beams, weights, pool, ceiling, measured)
 
 
 def serve_and_measure(args: argparse.Namespace, engine: str, beams: int, registry: Path,
-                      loads: dict[str, list[list[str]]], clients: dict[str, int],
-                      pool: list[str], ceiling_process: CeilingProcess,
-                      ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], float | None]:
-    """Start the real server; the load levels, the paired served/ceiling rounds and
-    interactive-under-bulk; (served, pairs, interactive, server peak RSS)."""
+                      loads: dict[str, list[list[str]]],
+                      naive_loads: dict[str, list[list[str]]], clients: dict[str, int],
+                      pool: list[str], ceiling_process: CeilingProcess) -> dict[str, Any]:
+    """Start the real server; the load levels, the paired served/ceiling rounds,
+    interactive-under-bulk, then (unless ``--skip-naive``) the one-at-a-time server's
+    loads and the paired served/one-at-a-time rounds. Figures by name."""
     batch = args.max_batch_items
     # The bulk request of 50 articles runs past the default 120 s deadline when other
     # processes share the cores; the benchmark measures latency, not deadlines.
@@ -388,15 +412,40 @@ def serve_and_measure(args: argparse.Namespace, engine: str, beams: int, registr
                          server_env)
     server.start()
     try:
-        served = run_loads(server, loads, clients, args.out_tokens, batch_metrics=True)
-        pairs = paired_rounds(server, ceiling_process, loads[str(CEILING_CLIENTS)],
-                              args.pairs, args.out_tokens)
-        interactive = asyncio.run(interactive_under_bulk(
+        measured: dict[str, Any] = {
+            "served": run_loads(server, loads, clients, args.out_tokens, batch_metrics=True)}
+        measured["pairs"] = paired_rounds(server, ceiling_process, loads[str(CEILING_CLIENTS)],
+                                          args.pairs, args.out_tokens)
+        measured["interactive"] = asyncio.run(interactive_under_bulk(
             server.url, pool, ntrex_articles(args.bulk_articles, joiner=" ", data_dir=args.data),
             SOURCE, TARGET, args.samples, args.interactive_interval, server.cpu_seconds))
-        return served, pairs, interactive, server.peak_rss_mib()
+        measured["server_rss"] = server.peak_rss_mib()
+        measured.update(naive_and_paired(args, engine, beams, registry, server,
+                                         loads, naive_loads, clients))
+        return measured
     finally:
         server.stop()
+
+
+def naive_and_paired(args: argparse.Namespace, engine: str, beams: int, registry: Path,
+                     server: ServerProcess, loads: dict[str, list[list[str]]],
+                     naive_loads: dict[str, list[list[str]]],
+                     clients: dict[str, int]) -> dict[str, Any]:
+    """The one-at-a-time server's loads, then its rounds paired with the (idle, still
+    loaded) real server's at CEILING_CLIENTS clients; empty with ``--skip-naive``."""
+    if args.skip_naive:
+        return {"naive": {}, "naive_pairs": {}, "naive_rss": None}
+    peer = naive_server(registry, MODEL, free_port(), args.cache / f"naive-{engine}-{beams}.log",
+                        NAIVE_ENV)
+    peer.start()
+    try:
+        naive = run_loads(peer, naive_loads, clients, args.out_tokens, batch_metrics=False)
+        level = str(CEILING_CLIENTS)
+        naive_pairs = naive_paired_rounds(server, peer, loads[level], naive_loads[level],
+                                          args.pairs, args.out_tokens)
+        return {"naive": naive, "naive_pairs": naive_pairs, "naive_rss": peer.peak_rss_mib()}
+    finally:
+        peer.stop()
 
 
 def ceiling_summary(first: dict[str, Any], pairs: dict[str, Any]) -> dict[str, Any]:
@@ -417,20 +466,23 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 
 def report(args: argparse.Namespace, engine: str, beams: int, weights: Path,
-           pool: list[str], ceiling: dict[str, Any], served: dict[str, Any],
-           pairs: dict[str, Any], naive: dict[str, Any], interactive: dict[str, Any],
-           server_rss: float | None, naive_rss: float | None) -> dict[str, Any]:
+           pool: list[str], ceiling: dict[str, Any], measured: dict[str, Any]) -> dict[str, Any]:
     """The JSON-ready result of one configuration, with the issue's ratios and targets.
 
-    served32/ceiling is the median over the paired rounds (``paired_rounds``), not the
-    32-client level of ``served`` over the median ceiling: that level is one load
-    minutes away from most ceiling rounds."""
+    served32/ceiling and served32/one-at-a-time are medians over paired rounds
+    (``paired_rounds``, ``naive_paired_rounds``), not the 32-client levels of ``served``
+    and ``naive``: those are single loads minutes apart, on a VM whose speed drifts."""
+    served, pairs, interactive = measured["served"], measured["pairs"], measured["interactive"]
+    naive, naive_pairs = measured["naive"], measured["naive_pairs"]
+    server_rss, naive_rss = measured["server_rss"], measured["naive_rss"]
     s32 = served["32"]["sentences_per_s"]
     ratios = {
         "served32_over_ceiling": pairs["served_over_ceiling"],
         "served32_whole_load_over_ceiling": pairs["served_whole_load_over_ceiling"],
         "served32_over_ceiling_per_cpu_s": pairs["served_over_ceiling_per_cpu_s"],
-        "served32_over_naive32": _ratio(s32, naive.get("32", {}).get("sentences_per_s")),
+        "served32_over_naive32": naive_pairs.get("served_over_naive"),
+        # The single 32-client levels, minutes apart (the ratio reported before the pairs).
+        "served32_over_naive32_levels": _ratio(s32, naive.get("32", {}).get("sentences_per_s")),
         "interactive_p99_bulk_over_idle": _ratio(interactive["under_bulk"]["p99_ms"],
                                                  interactive["idle"]["p99_ms"]),
         "bulk_throughput_cost_of_interactive": interactive["bulk"]["throughput_cost"],
@@ -472,6 +524,7 @@ def report(args: argparse.Namespace, engine: str, beams: int, weights: Path,
         "engine_ceiling": ceiling, "served": served,
         "served32_and_ceiling_paired": {k: v for k, v in pairs.items() if k != "ceiling_runs"},
         "naive": naive,
+        "served32_and_naive32_paired": naive_pairs,
         "naive_kind": "bench/serving_naive.py: one request at a time under a lock, "
                       "each request's texts in one generate call (CTranslate2: one "
                       "translator on all cores)",
@@ -539,7 +592,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "request runs.")
     parser.add_argument("--pairs", type=int, default=3,
                         help="Adjacent (ceiling, served at 32 clients) rounds whose median "
-                             "ratio is served32/ceiling.")
+                             "ratio is served32/ceiling; as many (served, one-at-a-time) "
+                             "rounds for served32/one-at-a-time.")
     parser.add_argument("--max-batch-items", type=int, default=32)
     parser.add_argument("--max-wait-ms", type=float, default=None,
                         help="Server's batching wait (NEWSROOM_MAX_WAIT_MS); default: the "
