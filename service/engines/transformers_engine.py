@@ -21,6 +21,7 @@ from typing import Any
 
 from service.engines.base import BatchKey, Decoding, Generated, GenerationOptions
 from service.engines.device import Placement, torch_dtype
+from service.engines.encoder_groups import encoder_outputs_in_groups
 from service.errors import ModelUnavailable
 from service.languages import M2M100_CODES, NLLB_CODES
 from service.registry import ModelEntry
@@ -173,6 +174,13 @@ class TransformersEngine:
             # Forced output lengths (benchmarks): never stop early on EOS.
             kwargs.setdefault("suppress_tokens", None)
         with torch.inference_mode():
+            if self.device == "cpu":
+                # Pad positions cost a CPU encoder as much as tokens: encode rows of
+                # similar lengths together (encoder_groups); None when it saves little.
+                encoded = encoder_outputs_in_groups(self.model, batch["input_ids"],
+                                                    batch["attention_mask"])
+                if encoded is not None:
+                    kwargs["encoder_outputs"] = encoded
             output = self.model.generate(**batch, **kwargs)
         pad = self.model.generation_config.pad_token_id
         start = self.model.config.decoder_start_token_id

@@ -125,3 +125,57 @@ def test_concurrent_lanes_give_the_outputs_of_one_lane(manager: EngineCache, mod
             together = list(pool.map(lambda key: [g.text for g in engine.generate(TEXTS, key)],
                                      keys))
             assert together == alone
+
+
+#: Sources of very different lengths: one padded batch would be mostly padding.
+MIXED_LENGTHS = [TEXTS[i % len(TEXTS)] * (1 + (i * 7) % 5) if i % 3 else "Farmers."
+                 for i in range(20)]
+
+
+@pytest.mark.parametrize("model,src,tgt,beams", [
+    ("tiny-marian-en-uk", "en", "uk", 1),
+    ("tiny-marian-en-uk", "en", "uk", 2),
+    ("tiny-m2m100", "en", "ko", 1),
+])
+def test_a_cpu_batch_of_mixed_lengths_is_encoded_in_groups_with_the_same_output(
+        manager: EngineCache, monkeypatch: pytest.MonkeyPatch, model: str, src: str,
+        tgt: str, beams: int) -> None:
+    from service.engines import transformers_engine
+
+    engine = manager.get(model)
+    key = BatchKey(src, tgt, GenerationOptions(num_beams=beams))
+    encoder = engine.model.get_encoder()
+    calls: list[tuple[int, int]] = []
+    plain_forward = encoder.forward
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(tuple(kwargs["input_ids"].shape))
+        return plain_forward(*args, **kwargs)
+
+    monkeypatch.setattr(encoder, "forward", recording)
+    grouped = engine.generate(MIXED_LENGTHS, key)
+    widest = max(width for _, width in calls)
+    # Three groups of 8 rows at most, each padded to its own longest row, not one call
+    # over all 20 rows padded to the longest source.
+    assert len(calls) == 3 and sum(rows for rows, _ in calls) == len(MIXED_LENGTHS)
+    assert min(width for _, width in calls) < widest / 2
+
+    calls.clear()
+    monkeypatch.setattr(transformers_engine, "encoder_outputs_in_groups",
+                        lambda *args, **kwargs: None)
+    padded = engine.generate(MIXED_LENGTHS, key)
+    assert calls == [(len(MIXED_LENGTHS), widest)]
+    assert [g.text for g in grouped] == [g.text for g in padded]
+    assert [g.tokens for g in grouped] == [g.tokens for g in padded]
+
+
+def test_a_batch_with_little_padding_is_encoded_in_one_call(manager: EngineCache) -> None:
+    from service.engines.encoder_groups import encoder_outputs_in_groups
+
+    engine = manager.get("tiny-marian-en-uk")
+    same = engine.tokenizer([TEXTS[0]] * 20, return_tensors="pt", padding=True)
+    assert encoder_outputs_in_groups(engine.model, same["input_ids"],
+                                     same["attention_mask"]) is None
+    few = engine.tokenizer(MIXED_LENGTHS[:8], return_tensors="pt", padding=True)
+    assert encoder_outputs_in_groups(engine.model, few["input_ids"],
+                                     few["attention_mask"]) is None
