@@ -47,10 +47,11 @@ The issue-11 figures, each the median of three runs on a quiet machine::
     python bench/serving.py --all                 # transformers + CTranslate2 ratios
     python bench/serving.py --sidebyside both     # against LibreTranslate
 
-The runs quoted in docs/engines.md: ``--engine transformers --sentences 192
---interactive-interval 5`` and ``--engine ctranslate2`` (one headline a second: the
-headlines' own CPU is ~17 % of the machine then, so the bulk cost cannot stay under 0.15;
-``--interactive-interval 2`` measures the scheduler's part).
+The runs quoted in docs/engines.md (from 2026-12-04): ``--engine transformers
+--interactive-interval 5`` and ``--engine ctranslate2 --interactive-interval 2`` (at one
+headline a second, the default, the CTranslate2 headlines' own CPU is ~17 % of the
+machine, so the bulk cost cannot stay under 0.15 whatever the scheduler does: see
+``throughput_cost_floor``).
 
 Short smoke run (a busy machine): ``python bench/serving.py --engine ctranslate2
 --sentences 64 --single-sentences 4 --samples 5 --bulk-articles 3 --skip-naive``.
