@@ -41,23 +41,22 @@ def encoder_outputs_in_groups(model: Any, input_ids: Any, attention_mask: Any,
     rows, width = input_ids.shape
     if rows <= group_rows:
         return None
-    lengths = attention_mask.sum(dim=1).tolist()
-    # Right padding: every row's mask is ones then zeros (a row's real tokens are a prefix).
-    if any(int(attention_mask[row, :length].sum()) != length
-           for row, length in enumerate(lengths)):
+    lengths = attention_mask.sum(dim=1)
+    # Right padding: every row's mask is ones then zeros (its real tokens are a prefix).
+    positions = torch.arange(width, device=attention_mask.device)
+    if not torch.equal(attention_mask.bool(), positions < lengths[:, None]):
         return None
-    groups = grouped_lengths(lengths, group_rows)
-    grouped = sum(len(group) * max(lengths[row] for row in group) for group in groups)
-    if grouped > (1.0 - min_saving) * rows * width:
+    groups = grouped_lengths(lengths.tolist(), group_rows)
+    longest = [int(lengths[group].max()) for group in groups]
+    if sum(len(group) * n for group, n in zip(groups, longest)) > (1.0 - min_saving) * rows * width:
         return None
     encoder = model.get_encoder()
     hidden = None
-    for group in groups:
-        longest = max(lengths[row] for row in group)
+    for group, length in zip(groups, longest):
         index = torch.tensor(group, device=input_ids.device)
-        out = encoder(input_ids=input_ids[index, :longest],
-                      attention_mask=attention_mask[index, :longest]).last_hidden_state
+        out = encoder(input_ids=input_ids[index, :length],
+                      attention_mask=attention_mask[index, :length]).last_hidden_state
         if hidden is None:
             hidden = out.new_zeros((rows, width, out.shape[-1]))
-        hidden[index, :longest] = out
+        hidden[index, :length] = out
     return BaseModelOutput(last_hidden_state=hidden)
